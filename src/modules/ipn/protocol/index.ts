@@ -1,0 +1,4 @@
+export * from './algorithm';
+export * from './form-body';
+export * from './receipt';
+export * from './signature';
