@@ -1,0 +1,66 @@
+import { inspect } from 'node:util';
+import { loadConfig } from './app.config';
+
+const SECRET = 'super-secret-key-value';
+const base = { IPN_SECRET_KEY: SECRET };
+
+describe('loadConfig', () => {
+  it('gives the documented defaults', () => {
+    const config = loadConfig(base);
+    expect(config.port).toBe(3000);
+    expect(config.database).toEqual({ url: undefined, dataDir: './data', poolSize: 10 });
+    expect(config.ipn.maxBodyBytes).toBe(1024 * 1024);
+    expect(config.ipn.listeners.get('default')?.algorithms).toEqual(['sha3-256', 'sha256']);
+    expect(config.adminToken).toBeUndefined();
+  });
+
+  it.each([
+    [{}, /^IPN_SECRET_KEY: is required/],
+    [{ ...base, PORT: 'eighty' }, /^PORT: must be a whole number/],
+    [{ ...base, PORT: '70000' }, /^PORT: /],
+    [{ ...base, DATABASE_URL: 'mysql://x' }, /^DATABASE_URL: must be a postgres:\/\/ URL/],
+    [{ ...base, IPN_ALGORITHMS: 'sha1' }, /^IPN_ALGORITHMS: "sha1" is not an algorithm/],
+    [{ ...base, IPN_MAX_BODY: 'lots' }, /^IPN_MAX_BODY: must be a size/],
+    [{ ...base, IPN_MAX_BODY: '10' }, /^IPN_MAX_BODY: must be at least 1kb/],
+    [{ ...base, LOG_LEVEL: 'chatty' }, /^LOG_LEVEL: must be one of/],
+    [{ ...base, ADMIN_TOKEN: 'short' }, /^ADMIN_TOKEN: must be at least 16 characters/],
+    [{ ...base, IPN_LISTENERS: '{nope' }, /^IPN_LISTENERS: must be a JSON array/],
+    [{ ...base, IPN_LISTENERS: '[{"name":"eu"}]' }, /^IPN_LISTENERS: entry 0, secretKey: is needed/],
+    [{ ...base, IPN_LISTENERS: '[{"name":"a b","secretKey":"k"}]' }, /^IPN_LISTENERS: entry 0, name: must be letters/],
+    [{ ...base, IPN_LISTENERS: '[{"name":"default","secretKey":"k"}]' }, /^IPN_LISTENERS: listener name "default" is used twice/],
+    [{ ...base, IPN_LISTENERS: '[{"name":"x","secretKey":"k","algorithms":["crc"]}]' }, /^IPN_LISTENERS entry 0 algorithms: "crc"/],
+  ])('stops on a bad value, naming the variable (%j)', (env, message) => {
+    expect(() => loadConfig(env)).toThrow(message);
+  });
+
+  it('never puts a secret in an error message', () => {
+    const secretListener = JSON.stringify([{ name: 'x', secretKey: SECRET, algorithms: ['nope'] }]);
+    expect(() => loadConfig({ ...base, IPN_LISTENERS: secretListener })).toThrow(expect.objectContaining({
+      message: expect.not.stringContaining(SECRET),
+    }));
+  });
+
+  it('reads further listeners with several keys, and the previous default key during a rotation', () => {
+    const config = loadConfig({
+      ...base,
+      IPN_SECRET_KEY_PREVIOUS: 'old-key',
+      IPN_ALGORITHMS: 'SHA256, md5',
+      IPN_LISTENERS: JSON.stringify([{ name: 'eu', secretKeys: ['a', 'b'], algorithms: ['sha3-256'] }]),
+    });
+    const defaults = config.ipn.listeners.get('default')!;
+    expect(defaults.algorithms).toEqual(['sha256', 'md5']);
+    expect(defaults.secretKeys.map((key) => key.reveal().toString())).toEqual([SECRET, 'old-key']);
+    const eu = config.ipn.listeners.get('eu')!;
+    expect(eu.secretKeys.map((key) => key.reveal().toString())).toEqual(['a', 'b']);
+    expect(eu.algorithms).toEqual(['sha3-256']);
+  });
+
+  it('prints secrets as [secret] in logs and JSON', () => {
+    const config = loadConfig({ ...base, ADMIN_TOKEN: 'admin-token-0123456789' });
+    const printed = [inspect(config, { depth: 10 }), JSON.stringify({ ...config, listeners: [...config.ipn.listeners.values()] })];
+    for (const text of printed) {
+      expect(text).not.toContain(SECRET);
+      expect(text).not.toContain('admin-token-0123456789');
+    }
+  });
+});

@@ -1,0 +1,69 @@
+import type { LogLevel } from '@nestjs/common';
+import type { SignatureAlgorithm } from '../modules/ipn/protocol';
+import { ConfigurationError } from './configuration.error';
+import { Environment, LOG_LEVELS, readEnvironment } from './environment';
+import { ListenerConfig, parseAlgorithms, parseListeners } from './listeners.config';
+import { Secret } from './secret';
+
+export type { ListenerConfig } from './listeners.config';
+
+export interface AppConfig {
+  readonly port: number;
+  readonly logLevels: LogLevel[];
+  readonly database: {
+    /** Unset: the embedded PostgreSQL under `dataDir`. */
+    readonly url: string | undefined;
+    readonly dataDir: string;
+    readonly poolSize: number;
+  };
+  readonly ipn: {
+    readonly listeners: ReadonlyMap<string, ListenerConfig>;
+    readonly maxBodyBytes: number;
+  };
+  /** Unset: the admin API answers 401 to everyone. */
+  readonly adminToken: Secret | undefined;
+}
+
+export const APP_CONFIG = Symbol('APP_CONFIG');
+export const DEFAULT_LISTENER = 'default';
+const DEFAULT_ALGORITHMS: SignatureAlgorithm[] = ['sha3-256', 'sha256'];
+
+/** Reads and validates the whole configuration once; a bad value throws naming the variable. */
+export function loadConfig(source: NodeJS.ProcessEnv = process.env): AppConfig {
+  const env = readEnvironment(source);
+  const defaultListener: ListenerConfig = {
+    name: DEFAULT_LISTENER,
+    secretKeys: [env.IPN_SECRET_KEY, env.IPN_SECRET_KEY_PREVIOUS].filter(isSet).map((key) => new Secret(key)),
+    algorithms: env.IPN_ALGORITHMS ? parseAlgorithms('IPN_ALGORITHMS', env.IPN_ALGORITHMS) : DEFAULT_ALGORITHMS,
+  };
+  const listeners = new Map([[DEFAULT_LISTENER, defaultListener]]);
+  for (const listener of env.IPN_LISTENERS ? parseListeners(env.IPN_LISTENERS, DEFAULT_ALGORITHMS) : []) {
+    if (listeners.has(listener.name)) {
+      throw new ConfigurationError('IPN_LISTENERS', `listener name "${listener.name}" is used twice`);
+    }
+    listeners.set(listener.name, listener);
+  }
+  return {
+    port: env.PORT ?? 3000,
+    logLevels: logLevelsFrom(env),
+    database: { url: env.DATABASE_URL, dataDir: env.DATA_DIR ?? './data', poolSize: env.DATABASE_POOL_SIZE ?? 10 },
+    ipn: { listeners, maxBodyBytes: parseSize(env.IPN_MAX_BODY ?? '1mb') },
+    adminToken: env.ADMIN_TOKEN ? new Secret(env.ADMIN_TOKEN) : undefined,
+  };
+}
+
+function parseSize(text: string): number {
+  const [, digits, unit = 'b'] = /^(\d+)\s*(b|kb|mb)?$/i.exec(text.trim()) ?? [];
+  const factor = { b: 1, kb: 1024, mb: 1024 * 1024 }[unit.toLowerCase() as 'b' | 'kb' | 'mb'];
+  const bytes = Number(digits) * factor;
+  if (!(bytes >= 1024)) throw new ConfigurationError('IPN_MAX_BODY', 'must be at least 1kb');
+  return bytes;
+}
+
+function logLevelsFrom(env: Environment): LogLevel[] {
+  return LOG_LEVELS.slice(0, LOG_LEVELS.indexOf(env.LOG_LEVEL ?? 'log') + 1) as LogLevel[];
+}
+
+function isSet(value: string | undefined): value is string {
+  return value !== undefined && value !== '';
+}

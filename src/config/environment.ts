@@ -1,0 +1,91 @@
+import {
+  IsIn,
+  IsInt,
+  IsOptional,
+  IsString,
+  Matches,
+  Max,
+  Min,
+  MinLength,
+  ValidationError,
+  getMetadataStorage,
+  validateSync,
+} from 'class-validator';
+import { ConfigurationError } from './configuration.error';
+
+export const LOG_LEVELS = ['error', 'warn', 'log', 'debug', 'verbose'] as const;
+
+/**
+ * Every environment variable the service reads, with its rules. Values arrive as strings; numbers
+ * are converted before validation so that the rule, not a NaN, names the problem.
+ */
+export class Environment {
+  @IsOptional() @IsInt({ message: 'must be a whole number' }) @Min(0) @Max(65535)
+  PORT?: number;
+
+  @IsOptional() @IsString() @Matches(/^postgres(ql)?:\/\//, { message: 'must be a postgres:// URL' })
+  DATABASE_URL?: string;
+
+  @IsOptional() @IsString() @MinLength(1)
+  DATA_DIR?: string;
+
+  @IsOptional() @IsInt({ message: 'must be a whole number' }) @Min(1) @Max(200)
+  DATABASE_POOL_SIZE?: number;
+
+  @IsString({ message: 'is required: the secret key from Control Panel → Integrations → Webhooks & API' })
+  @MinLength(1, { message: 'is required: the secret key from Control Panel → Integrations → Webhooks & API' })
+  IPN_SECRET_KEY!: string;
+
+  @IsOptional() @IsString()
+  IPN_SECRET_KEY_PREVIOUS?: string;
+
+  @IsOptional() @IsString()
+  IPN_ALGORITHMS?: string;
+
+  @IsOptional() @IsString()
+  IPN_LISTENERS?: string;
+
+  @IsOptional() @Matches(/^\d+\s*(b|kb|mb)?$/i, { message: 'must be a size such as 1048576, 512kb or 1mb' })
+  IPN_MAX_BODY?: string;
+
+  @IsOptional() @IsString() @MinLength(16, { message: 'must be at least 16 characters' })
+  ADMIN_TOKEN?: string;
+
+  @IsOptional() @IsIn(LOG_LEVELS, { message: `must be one of ${LOG_LEVELS.join(', ')}` })
+  LOG_LEVEL?: (typeof LOG_LEVELS)[number];
+}
+
+const NUMERIC: ReadonlyArray<keyof Environment> = ['PORT', 'DATABASE_POOL_SIZE'];
+
+export function readEnvironment(source: NodeJS.ProcessEnv): Environment {
+  const environment = new Environment();
+  for (const [name, value] of Object.entries(source)) {
+    if (value === undefined || value === '' || !(name in PROTOTYPE_KEYS)) continue;
+    (environment as unknown as Record<string, unknown>)[name] = NUMERIC.includes(name as keyof Environment)
+      ? toNumber(value)
+      : value;
+  }
+  const [first] = validateSync(environment, { forbidUnknownValues: false });
+  if (first) throw new ConfigurationError(first.property, firstProblem(first));
+  return environment;
+}
+
+/**
+ * The message of the first rule a property broke, in the order the rules are written (class-validator
+ * lists them last-written first), without the property name it repeats.
+ */
+export function firstProblem(error: ValidationError): string {
+  const message = Object.values(error.constraints ?? {}).at(-1) ?? 'is invalid';
+  return message.startsWith(`${error.property} `) ? message.slice(error.property.length + 1) : message;
+}
+
+function toNumber(value: string): number {
+  return /^-?\d+$/.test(value.trim()) ? Number(value) : Number.NaN;
+}
+
+/** The variables declared above; anything else in the environment is not ours and is ignored. */
+const PROTOTYPE_KEYS: Record<string, true> = Object.fromEntries(
+  getMetadataStorage()
+    .getTargetValidationMetadatas(Environment, '', true, false)
+    .map((metadata) => [metadata.propertyName, true]),
+);

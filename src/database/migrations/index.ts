@@ -1,0 +1,4 @@
+import { CreateIpnInbox1764000000000 } from './1764000000000-create-ipn-inbox';
+
+/** Every migration, in order. An explicit list: no globs, so jest, the app and the CLI agree. */
+export const MIGRATIONS = [CreateIpnInbox1764000000000];

@@ -1,0 +1,17 @@
+import { ExecutionContext, SetMetadata, UseGuards, applyDecorators, createParamDecorator } from '@nestjs/common';
+import type { VerifiedNotification } from '../application/verified-notification';
+import type { NotificationKind } from '../protocol';
+import { NotificationSignatureGuard, type NotificationRequest } from './notification-signature.guard';
+
+export const NOTIFICATION_KIND = 'ipn:notification-kind';
+
+/** The route receives 2Checkout notifications of `kind`: only authentic ones reach the handler. */
+export function SignedNotification(kind: NotificationKind): MethodDecorator & ClassDecorator {
+  return applyDecorators(SetMetadata(NOTIFICATION_KIND, kind), UseGuards(NotificationSignatureGuard));
+}
+
+/** The notification the guard verified. */
+export const Verified = createParamDecorator(
+  (_data: unknown, context: ExecutionContext): VerifiedNotification =>
+    context.switchToHttp().getRequest<NotificationRequest>().notification!,
+);

@@ -1,0 +1,2 @@
+export { IpnModule } from './ipn.module';
+export * from './protocol';

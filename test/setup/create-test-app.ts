@@ -1,0 +1,32 @@
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import { createApp } from '../../src/bootstrap';
+import { AppConfig, loadConfig } from '../../src/config/app.config';
+
+export const TEST_SECRET_KEY = 'test-secret-key-ünïcode-0123456789';
+export const TEST_ADMIN_TOKEN = 'test-admin-token-0123456789';
+
+export interface TestApp {
+  app: NestExpressApplication;
+  config: AppConfig;
+  baseUrl: string;
+  close(): Promise<void>;
+}
+
+/** The real app (built like main.ts), on a real port, against the given database. */
+export async function createTestApp(databaseUrl: string, env: NodeJS.ProcessEnv = {}): Promise<TestApp> {
+  const config = loadConfig({
+    IPN_SECRET_KEY: TEST_SECRET_KEY,
+    ADMIN_TOKEN: TEST_ADMIN_TOKEN,
+    LOG_LEVEL: 'error',
+    ...env,
+  });
+  const app = await createApp(config, databaseUrl);
+  await app.listen(0, '127.0.0.1');
+  const baseUrl = (await app.getUrl()).replace('[::1]', '127.0.0.1');
+  return { app, config, baseUrl, close: () => app.close() };
+}
+
+/** POSTs a form body the way 2Checkout does. */
+export function postForm(url: string, body: string | Buffer, contentType = 'application/x-www-form-urlencoded') {
+  return fetch(url, { method: 'POST', headers: { 'content-type': contentType }, body });
+}
