@@ -1,28 +1,48 @@
-import { DynamicModule, Module } from '@nestjs/common';
+import { DynamicModule, Module, ModuleMetadata } from '@nestjs/common';
 import { APP_FILTER } from '@nestjs/core';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { APP_CONFIG, AppConfig } from './config/app.config';
 import { AllExceptionsFilter } from './core/errors';
+import { EventsModule } from './core/events';
 import { dataSourceOptions } from './database/data-source-options';
+import type { DatabaseEndpoint } from './database/embedded-postgres';
+import { AccountsModule } from './modules/accounts';
+import { AdminModule } from './modules/admin';
+import { CustomerEngagementModule } from './modules/customer-engagement';
+import { FulfillmentModule } from './modules/fulfillment';
 import { IpnModule } from './modules/ipn';
+import { OrdersModule } from './modules/orders';
 
 /** Composition root. The configuration is read once by the caller and handed in, already validated. */
 @Module({})
 export class AppModule {
-  static forRoot(config: AppConfig, databaseUrl: string): DynamicModule {
+  /** `extensions`: further modules, such as an integrator's listeners (tests use it the same way). */
+  static forRoot(
+    config: AppConfig,
+    database: DatabaseEndpoint,
+    extensions: ModuleMetadata['imports'] = [],
+  ): DynamicModule {
+    const poolSize = Math.min(config.database.poolSize, database.maxPoolSize ?? Infinity);
     return {
       module: AppModule,
       global: true,
       imports: [
         TypeOrmModule.forRoot({
-          ...dataSourceOptions(databaseUrl, config.database.poolSize),
+          ...dataSourceOptions(database.url, poolSize),
           migrationsRun: true,
           autoLoadEntities: true,
           // The first connection may wait for the embedded database to finish starting.
           retryAttempts: 3,
           retryDelay: 1000,
         }),
+        EventsModule,
         IpnModule,
+        OrdersModule,
+        AccountsModule,
+        FulfillmentModule,
+        CustomerEngagementModule,
+        AdminModule,
+        ...extensions,
       ],
       providers: [
         { provide: APP_CONFIG, useValue: config },

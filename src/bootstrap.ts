@@ -1,15 +1,21 @@
+import type { ModuleMetadata } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { AppModule } from './app.module';
 import type { AppConfig } from './config/app.config';
+import type { DatabaseEndpoint } from './database/embedded-postgres';
 
 /**
  * Builds the app exactly as production runs it; tests use this too, so they see the same raw body,
  * limits and filters. Nest's body parser stays on with `rawBody: true`: the signature guard reads the
  * raw bytes, and parser errors (such as a body over the limit) go through the exception filter.
  */
-export async function createApp(config: AppConfig, databaseUrl: string): Promise<NestExpressApplication> {
-  const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config, databaseUrl), {
+export async function createApp(
+  config: AppConfig,
+  database: DatabaseEndpoint,
+  extensions: ModuleMetadata['imports'] = [],
+): Promise<NestExpressApplication> {
+  const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config, database, extensions), {
     rawBody: true,
     logger: config.logLevels,
   });

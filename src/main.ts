@@ -10,7 +10,7 @@ async function main(): Promise<void> {
   if (existsSync('.env')) process.loadEnvFile('.env');
   const config = loadConfig(process.env);
   const database = await openDatabase(config.database);
-  const app = await createApp(config, database.url);
+  const app = await createApp(config, database);
   // Our own signal handling rather than enableShutdownHooks(): the embedded database must close after
   // the app (and its connection pool) has.
   const stop = async (): Promise<void> => {

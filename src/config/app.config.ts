@@ -20,6 +20,17 @@ export interface AppConfig {
     readonly listeners: ReadonlyMap<string, ListenerConfig>;
     readonly maxBodyBytes: number;
   };
+  readonly events: {
+    /** Off: this process only ingests; another process (with it on) delivers the outbox. */
+    readonly relay: boolean;
+    readonly pollMs: number;
+    readonly maxAttempts: number;
+    /** Delay before the first retry; doubled after each further failure. */
+    readonly backoffMs: number;
+  };
+  readonly fulfillment: { readonly trigger: 'COMPLETE' | 'PAYMENT_AUTHORIZED' };
+  /** Unset: customer messages are persisted and logged, not mailed. */
+  readonly mail: { readonly smtpUrl: Secret | undefined; readonly from: string };
   /** Unset: the admin API answers 401 to everyone. */
   readonly adminToken: Secret | undefined;
 }
@@ -48,6 +59,15 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): AppConfig {
     logLevels: logLevelsFrom(env),
     database: { url: env.DATABASE_URL, dataDir: env.DATA_DIR ?? './data', poolSize: env.DATABASE_POOL_SIZE ?? 10 },
     ipn: { listeners, maxBodyBytes: parseSize(env.IPN_MAX_BODY ?? '1mb') },
+    events: {
+      relay: env.OUTBOX_RELAY !== 'off',
+      pollMs: env.OUTBOX_POLL_MS ?? 500,
+      maxAttempts: env.OUTBOX_MAX_ATTEMPTS ?? 10,
+      backoffMs: env.OUTBOX_BACKOFF_MS ?? 1000,
+    },
+    fulfillment: { trigger: env.FULFILLMENT_TRIGGER ?? 'COMPLETE' },
+    // The SMTP URL may carry a password.
+    mail: { smtpUrl: env.SMTP_URL ? new Secret(env.SMTP_URL) : undefined, from: env.MAIL_FROM ?? 'no-reply@localhost' },
     adminToken: env.ADMIN_TOKEN ? new Secret(env.ADMIN_TOKEN) : undefined,
   };
 }

@@ -51,11 +51,38 @@ export class Environment {
   @IsOptional() @IsString() @MinLength(16, { message: 'must be at least 16 characters' })
   ADMIN_TOKEN?: string;
 
+  @IsOptional() @IsIn(['on', 'off'], { message: 'must be on or off' })
+  OUTBOX_RELAY?: 'on' | 'off';
+
+  @IsOptional() @IsInt({ message: 'must be a whole number' }) @Min(10) @Max(60000)
+  OUTBOX_POLL_MS?: number;
+
+  @IsOptional() @IsInt({ message: 'must be a whole number' }) @Min(1) @Max(100)
+  OUTBOX_MAX_ATTEMPTS?: number;
+
+  @IsOptional() @IsInt({ message: 'must be a whole number' }) @Min(1) @Max(3600000)
+  OUTBOX_BACKOFF_MS?: number;
+
+  @IsOptional() @IsIn(['COMPLETE', 'PAYMENT_AUTHORIZED'], { message: 'must be COMPLETE or PAYMENT_AUTHORIZED' })
+  FULFILLMENT_TRIGGER?: 'COMPLETE' | 'PAYMENT_AUTHORIZED';
+
+  @IsOptional() @Matches(/^smtps?:\/\//, { message: 'must be an smtp:// or smtps:// URL' })
+  SMTP_URL?: string;
+
+  @IsOptional() @IsString() @MinLength(3)
+  MAIL_FROM?: string;
+
   @IsOptional() @IsIn(LOG_LEVELS, { message: `must be one of ${LOG_LEVELS.join(', ')}` })
   LOG_LEVEL?: (typeof LOG_LEVELS)[number];
 }
 
-const NUMERIC: ReadonlyArray<keyof Environment> = ['PORT', 'DATABASE_POOL_SIZE'];
+const NUMERIC: ReadonlyArray<keyof Environment> = [
+  'PORT',
+  'DATABASE_POOL_SIZE',
+  'OUTBOX_POLL_MS',
+  'OUTBOX_MAX_ATTEMPTS',
+  'OUTBOX_BACKOFF_MS',
+];
 
 export function readEnvironment(source: NodeJS.ProcessEnv): Environment {
   const environment = new Environment();

@@ -4,13 +4,17 @@ import { PGLiteSocketServer } from '@electric-sql/pglite-socket';
 
 export interface DatabaseEndpoint {
   readonly url: string;
+  /** The most connections the pool may open; unset: the configured pool size. */
+  readonly maxPoolSize?: number;
   close(): Promise<void>;
 }
 
 /**
  * PostgreSQL compiled to WebAssembly (PGlite), served on a loopback port so that the same `pg`
- * driver, pool and migrations work against it. PGlite is one session; the socket server multiplexes
- * the pool's connections onto it and keeps a transaction's statements together.
+ * driver, pool and migrations work against it. PGlite is one session. The socket server can multiplex
+ * several connections onto it, but it interleaves the messages of concurrent extended-protocol queries
+ * outside a transaction (one connection's unnamed portal clobbers another's: "portal does not exist"),
+ * so the app's pool uses a single connection here. The spare connections are for tools and tests.
  *
  * `dataDir` is a folder (created if missing), or `memory://` for a throw-away database.
  */
@@ -22,6 +26,7 @@ export async function startEmbeddedPostgres(dataDir: string, maxConnections: num
   const address = server.getServerConn();
   return {
     url: `postgres://postgres@${address}/postgres`,
+    maxPoolSize: 1,
     close: async () => {
       await server.stop();
       await db.close();
@@ -36,6 +41,5 @@ export async function openDatabase(database: {
   poolSize: number;
 }): Promise<DatabaseEndpoint> {
   if (database.url) return { url: database.url, close: async () => undefined };
-  // One spare connection above the pool, for the migration run and the CLI.
-  return startEmbeddedPostgres(database.dataDir, database.poolSize + 2);
+  return startEmbeddedPostgres(database.dataDir, 4);
 }

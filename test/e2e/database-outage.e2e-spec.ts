@@ -25,7 +25,7 @@ beforeAll(async () => {
   database = await provisionTestDatabase();
   proxy = TcpProxy.forUrl(database.url);
   await proxy.start();
-  t = await createTestApp(proxy.rewrite(database.url));
+  t = await createTestApp({ ...database, url: proxy.rewrite(database.url) });
 });
 
 afterAll(async () => {

@@ -33,7 +33,7 @@ function utcNowCompact(): number {
 
 beforeAll(async () => {
   database = await provisionTestDatabase();
-  t = await createTestApp(database.url, {
+  t = await createTestApp(database, {
     IPN_ALGORITHMS: 'sha3-256,sha256,md5',
     IPN_MAX_BODY: '16kb',
     IPN_LISTENERS: JSON.stringify([

@@ -9,7 +9,7 @@ let t: TestApp;
 
 beforeAll(async () => {
   database = await provisionTestDatabase();
-  t = await createTestApp(database.url);
+  t = await createTestApp(database);
 });
 
 afterAll(async () => {

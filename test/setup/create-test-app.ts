@@ -1,6 +1,8 @@
+import type { ModuleMetadata } from '@nestjs/common';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { createApp } from '../../src/bootstrap';
 import { AppConfig, loadConfig } from '../../src/config/app.config';
+import type { DatabaseEndpoint } from '../../src/database/embedded-postgres';
 
 export const TEST_SECRET_KEY = 'test-secret-key-ünïcode-0123456789';
 export const TEST_ADMIN_TOKEN = 'test-admin-token-0123456789';
@@ -13,14 +15,18 @@ export interface TestApp {
 }
 
 /** The real app (built like main.ts), on a real port, against the given database. */
-export async function createTestApp(databaseUrl: string, env: NodeJS.ProcessEnv = {}): Promise<TestApp> {
+export async function createTestApp(
+  database: DatabaseEndpoint,
+  env: NodeJS.ProcessEnv = {},
+  extensions: ModuleMetadata['imports'] = [],
+): Promise<TestApp> {
   const config = loadConfig({
     IPN_SECRET_KEY: TEST_SECRET_KEY,
     ADMIN_TOKEN: TEST_ADMIN_TOKEN,
     LOG_LEVEL: 'error',
     ...env,
   });
-  const app = await createApp(config, databaseUrl);
+  const app = await createApp(config, database, extensions);
   await app.listen(0, '127.0.0.1');
   const baseUrl = (await app.getUrl()).replace('[::1]', '127.0.0.1');
   return { app, config, baseUrl, close: () => app.close() };

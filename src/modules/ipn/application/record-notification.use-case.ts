@@ -2,8 +2,10 @@ import { createHash } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
+import { OutboxRelay } from '../../../core/events';
 import type { NotificationStatus } from '../persistence/ipn-notification.entity';
 import { FormBody, isSignatureField, lengthPrefixed, missingReceiptFields } from '../protocol';
+import { NotificationProcessors } from './notification-processors';
 import type { VerifiedNotification } from './verified-notification';
 
 export interface RecordedNotification {
@@ -24,18 +26,25 @@ const INSERT_NOTIFICATION = `
   RETURNING id, status, (xmax = 0) AS inserted`;
 
 /**
- * Stores a verified notification durably (committed before this resolves). A re-delivery of the same
- * signed content finds the stored row and only counts the delivery.
+ * Stores a verified notification and what it changes (orders, outbox events) in one transaction,
+ * committed before this resolves. A re-delivery of the same signed content finds the stored row, only
+ * counts the delivery, and changes nothing else.
  */
 @Injectable()
 export class RecordNotificationUseCase {
-  constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly processors: NotificationProcessors,
+    private readonly relay: OutboxRelay,
+  ) {}
 
   async execute(notification: VerifiedNotification): Promise<RecordedNotification> {
     const { form, kind } = notification;
     const missing = missingReceiptFields(kind, form);
     const status: NotificationStatus = missing.length ? 'unprocessable' : 'accepted';
-    const [row] = (await this.dataSource.query(INSERT_NOTIFICATION, [
+    const test = form.first(kind === 'ipn' ? 'TEST_ORDER' : 'TEST') === '1';
+    const recorded = await this.dataSource.transaction(async (manager) => {
+      const [row] = (await manager.query(INSERT_NOTIFICATION, [
       kind,
       notification.listener,
       contentHash(form),
@@ -49,10 +58,16 @@ export class RecordNotificationUseCase {
       form.first('IPN_DATE') ?? null,
       form.first('MESSAGE_ID') ?? null,
       form.first('LICENSE_CODE') ?? null,
-      form.first(kind === 'ipn' ? 'TEST_ORDER' : 'TEST') === '1',
+      test,
       notification.remoteAddress ?? null,
-    ])) as Array<{ id: string; status: NotificationStatus; inserted: boolean }>;
-    return { id: row.id, status: row.status, duplicate: !row.inserted, missing };
+      ])) as Array<{ id: string; status: NotificationStatus; inserted: boolean }>;
+      if (row.inserted && row.status === 'accepted') {
+        await this.processors.run({ id: row.id, kind, listener: notification.listener, form, test }, manager);
+      }
+      return { id: row.id, status: row.status, duplicate: !row.inserted, missing };
+    });
+    if (!recorded.duplicate) this.relay.wake();
+    return recorded;
   }
 }
 

@@ -1,0 +1,53 @@
+import { Controller, Get, HttpStatus, Param, ParseUUIDPipe, Query } from '@nestjs/common';
+import { AppException, ErrorCode } from '../../../core/errors';
+import { AccountsQuery, AccountView } from '../../accounts';
+import { EngagementQuery } from '../../customer-engagement';
+import { FulfillmentQuery } from '../../fulfillment';
+import { OrdersQuery } from '../../orders';
+import { AdminOnly } from './admin-token.guard';
+import { found } from './not-found';
+
+/** Orders, accounts and customer timelines, composed from each module's public read side. */
+@Controller('api')
+@AdminOnly()
+export class OrdersAdminController {
+  constructor(
+    private readonly orders: OrdersQuery,
+    private readonly accounts: AccountsQuery,
+    private readonly fulfillment: FulfillmentQuery,
+    private readonly engagement: EngagementQuery,
+  ) {}
+
+  @Get('orders/:refNo')
+  async order(@Param('refNo') refNo: string) {
+    const order = found(await this.orders.find(refNo), `order with REFNO ${refNo}`);
+    const [account, fulfillments, engagements] = await Promise.all([
+      this.accounts.findByOrder(refNo),
+      this.fulfillment.forOrder(refNo),
+      this.engagement.forOrder(refNo),
+    ]);
+    return {
+      ...order,
+      account: account && { id: account.id, email: account.email },
+      fulfillments,
+      engagements,
+    };
+  }
+
+  @Get('accounts/:id')
+  async account(@Param('id', new ParseUUIDPipe()) id: string): Promise<AccountView> {
+    return found(await this.accounts.find(id), `account ${id}`);
+  }
+
+  @Get('customers')
+  async customer(@Query('email') email?: string) {
+    if (!email) throw new AppException(HttpStatus.BAD_REQUEST, ErrorCode.BadRequest, 'Give ?email=.');
+    const [account, orders, timeline] = await Promise.all([
+      this.accounts.findByEmail(email),
+      this.orders.findByEmail(email),
+      this.engagement.forEmail(email),
+    ]);
+    if (!account && orders.length === 0) found(null, `customer with email ${email}`);
+    return { email: email.trim().toLowerCase(), account, orders, timeline };
+  }
+}

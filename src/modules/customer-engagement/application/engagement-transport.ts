@@ -1,0 +1,40 @@
+import { Logger } from '@nestjs/common';
+import { createTransport, Transporter } from 'nodemailer';
+
+export interface OutgoingMessage {
+  to: string;
+  subject: string;
+  text: string;
+}
+
+/** How customer messages leave the system. Bind your own to ENGAGEMENT_TRANSPORT to replace it. */
+export interface EngagementTransport {
+  readonly name: string;
+  send(message: OutgoingMessage): Promise<void>;
+}
+
+export const ENGAGEMENT_TRANSPORT = Symbol('ENGAGEMENT_TRANSPORT');
+
+/** The default: the message is persisted on the timeline and logged, not sent. */
+export class LogTransport implements EngagementTransport {
+  readonly name = 'log';
+  private readonly logger = new Logger('Engagement');
+
+  async send(message: OutgoingMessage): Promise<void> {
+    this.logger.log(`To ${message.to}: ${message.subject}`);
+  }
+}
+
+/** Mail through SMTP (nodemailer) when SMTP_URL is set. */
+export class SmtpTransport implements EngagementTransport {
+  readonly name = 'smtp';
+  private readonly transporter: Transporter;
+
+  constructor(smtpUrl: string, private readonly from: string) {
+    this.transporter = createTransport(smtpUrl);
+  }
+
+  async send(message: OutgoingMessage): Promise<void> {
+    await this.transporter.sendMail({ from: this.from, ...message });
+  }
+}

@@ -1,0 +1,17 @@
+import { DomainEventBase } from '../../../core/events';
+
+export type EngagementKind = 'order_confirmation' | 'welcome' | 'access_granted' | 'refund_notice' | 'cancel_notice';
+
+export interface EngagementDetails {
+  engagementId: string;
+  kind: EngagementKind;
+  email: string;
+  subject: string;
+  transport: string;
+}
+
+/** A customer message was recorded on the customer's timeline and handed to the transport. */
+export class EngagementRecordedEvent extends DomainEventBase<'engagement.recorded', EngagementDetails> {
+  static readonly NAME = 'engagement.recorded';
+  static readonly VERSION = 1;
+}
