@@ -37,7 +37,6 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
   private drainAgain = false;
   private running = false;
   private stopped = false;
-  private started: Promise<void> | undefined;
 
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
@@ -50,7 +49,7 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
     if (!this.config.events.relay) return;
     // Listeners are attached during bootstrap; anything emitted before that would be lost. Not awaited:
     // the emitter's own bootstrap hook may run after this one, and it is what makes it ready.
-    this.started = this.readiness.waitUntilReady().then(() => {
+    void this.readiness.waitUntilReady().then(() => {
       if (this.stopped) return;
       this.running = true;
       this.timer = setInterval(() => this.wake(), this.config.events.pollMs);
@@ -63,11 +62,6 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
     this.running = false;
     clearInterval(this.timer);
     await this.draining;
-  }
-
-  /** Resolves once the relay runs (tests wait on it after `app.init()`). */
-  whenStarted(): Promise<void> {
-    return this.started ?? Promise.resolve();
   }
 
   /** Asks for a delivery round now (after a commit) rather than at the next poll. */

@@ -1,0 +1,212 @@
+import { Injectable, Module } from '@nestjs/common';
+import { OnEvent } from '@nestjs/event-emitter';
+import { DataSource } from 'typeorm';
+import { sampleIpn, sampleLcn, signForm } from '../../src/cli/sample-notification';
+import type { DatabaseEndpoint } from '../../src/database/embedded-postgres';
+import { AccountCreatedEvent } from '../../src/modules/accounts';
+import { OrderCompletedEvent } from '../../src/modules/orders';
+import { TEST_SECRET_KEY, TestApp, createTestApp, postForm } from '../setup/create-test-app';
+import { admin, countEvents, drained, newOrder, sendStatus } from '../setup/lifecycle';
+import { provisionTestDatabase } from '../setup/test-database';
+
+/** An integrator's subscription, written the way the README tells them to. */
+@Injectable()
+class IntegratorListener {
+  static completed: OrderCompletedEvent[] = [];
+
+  @OnEvent(OrderCompletedEvent.NAME)
+  onCompleted(event: OrderCompletedEvent): void {
+    IntegratorListener.completed.push(event);
+  }
+}
+
+@Module({ providers: [IntegratorListener] })
+class IntegratorModule {}
+
+let database: DatabaseEndpoint;
+let t: TestApp;
+
+beforeAll(async () => {
+  database = await provisionTestDatabase();
+  t = await createTestApp(database, { OUTBOX_POLL_MS: '50' }, [IntegratorModule]);
+});
+
+afterAll(async () => {
+  await t?.close();
+  await database?.close();
+});
+
+const kinds = (items: Array<{ kind: string }>) => items.map((item) => item.kind).sort();
+
+it('runs a two-product order through PENDING -> PAYMENT_AUTHORIZED -> COMPLETE -> REFUND', async () => {
+  const order = newOrder();
+  await sendStatus(t, order, 'PENDING');
+  await sendStatus(t, order, 'PAYMENT_AUTHORIZED');
+  await drained(t);
+  let view = (await admin(t, `/api/orders/${order.refNo}`)).body;
+  expect(view).toMatchObject({ refNo: order.refNo, status: 'PAYMENT_AUTHORIZED', test: true });
+  expect(view.account.email).toBe(order.email);
+  expect(view.fulfillments).toEqual([]);
+
+  await sendStatus(t, order, 'COMPLETE');
+  await drained(t);
+  view = (await admin(t, `/api/orders/${order.refNo}`)).body;
+  expect(view.fulfillments.map((f: any) => [f.productId, f.status, f.licenseRef])).toEqual([
+    ['40898000', 'granted', 'LIC-A'],
+    ['40898001', 'granted', 'LIC-B'],
+  ]);
+
+  await sendStatus(t, order, 'REFUND');
+  await drained(t);
+  view = (await admin(t, `/api/orders/${order.refNo}`)).body;
+  expect(view.status).toBe('REFUND');
+  expect(view.customer.email).toBe(order.email);
+  expect(view.items.map((item: any) => [item.productId, item.name, item.quantity])).toEqual([
+    ['40898000', 'Software program', 1],
+    ['40898001', 'Support add-on — 1 year', 2],
+  ]);
+  expect(view.history.map((entry: any) => entry.status)).toEqual(['PENDING', 'PAYMENT_AUTHORIZED', 'COMPLETE', 'REFUND']);
+  expect(view.fulfillments.map((f: any) => f.status)).toEqual(['revoked', 'revoked']);
+  expect(kinds(view.engagements)).toEqual(['access_granted', 'order_confirmation', 'refund_notice', 'welcome']);
+  for (const name of ['order.placed', 'order.payment_authorized', 'order.completed', 'order.refunded', 'account.created', 'fulfillment.granted', 'fulfillment.revoked']) {
+    expect([name, await countEvents(t, name, order.refNo)]).toEqual([name, 1]);
+  }
+  const events = await t.app.get(DataSource).query(`SELECT payload FROM outbox_event WHERE payload->>'orderRef' = $1`, [order.refNo]);
+  expect(events.every((row: any) => row.payload.test === true && row.payload.version === 1)).toBe(true);
+});
+
+it('gives one order, one account and one entitlement per line for the same COMPLETE delivered 10 times at once', async () => {
+  const order = newOrder({ status: 'COMPLETE' });
+  const body = signForm(sampleIpn(order), ['sha3-256'], TEST_SECRET_KEY);
+  const responses = await Promise.all(Array.from({ length: 10 }, () => postForm(`${t.baseUrl}/ipn`, body)));
+  expect(responses.map((response) => response.status)).toEqual(Array(10).fill(200));
+  // And ten new sendings of the same event (new MESSAGE_ID, IPN_DATE) racing each other.
+  await Promise.all(Array.from({ length: 10 }, () => sendStatus(t, order, 'COMPLETE')));
+  await drained(t);
+
+  const view = (await admin(t, `/api/orders/${order.refNo}`)).body;
+  expect(view.status).toBe('COMPLETE');
+  expect(view.fulfillments).toHaveLength(2);
+  expect(view.fulfillments.every((f: any) => f.status === 'granted')).toBe(true);
+  const customer = (await admin(t, `/api/customers?email=${encodeURIComponent(order.email)}`)).body;
+  expect(customer.orders).toHaveLength(1);
+  expect(customer.account.orders).toEqual([order.refNo]);
+  expect(await countEvents(t, 'account.created', order.refNo)).toBe(1);
+  expect(await countEvents(t, 'fulfillment.granted', order.refNo)).toBe(1);
+  expect(kinds(customer.timeline)).toEqual(['access_granted', 'order_confirmation', 'welcome']);
+});
+
+it('ends in the right state whatever the arrival order', async () => {
+  const order = newOrder();
+  await sendStatus(t, order, 'COMPLETE');
+  await sendStatus(t, order, 'PENDING');
+  await sendStatus(t, order, 'PAYMENT_AUTHORIZED');
+  await drained(t);
+  const view = (await admin(t, `/api/orders/${order.refNo}`)).body;
+  expect(view.status).toBe('COMPLETE');
+  expect(view.history.map((entry: any) => [entry.status, entry.applied])).toEqual([
+    ['COMPLETE', true],
+    ['PENDING', false],
+    ['PAYMENT_AUTHORIZED', false],
+  ]);
+  expect(view.fulfillments.map((f: any) => f.status)).toEqual(['granted', 'granted']);
+  expect(await countEvents(t, 'order.completed', order.refNo)).toBe(1);
+});
+
+it('records an unknown status without moving the order', async () => {
+  const order = newOrder();
+  await sendStatus(t, order, 'PENDING');
+  await sendStatus(t, order, 'SOMETHING_NEW');
+  const view = (await admin(t, `/api/orders/${order.refNo}`)).body;
+  expect(view.status).toBe('PENDING');
+  expect(view.history.map((entry: any) => [entry.status, entry.applied])).toEqual([
+    ['PENDING', true],
+    ['SOMETHING_NEW', false],
+  ]);
+});
+
+it('reuses the account for a second order by the same email', async () => {
+  const first = newOrder();
+  const second = newOrder({ email: first.email.toUpperCase() });
+  await sendStatus(t, first, 'COMPLETE');
+  await drained(t);
+  await sendStatus(t, second, 'COMPLETE');
+  await drained(t);
+  const one = (await admin(t, `/api/orders/${first.refNo}`)).body.account;
+  const two = (await admin(t, `/api/orders/${second.refNo}`)).body.account;
+  expect(two.id).toBe(one.id);
+  const account = (await admin(t, `/api/accounts/${one.id}`)).body;
+  expect(account.orders).toEqual([first.refNo, second.refNo]);
+  expect(await countEvents(t, 'account.created', second.refNo)).toBe(0);
+});
+
+it('changes nothing when a stored message is replayed', async () => {
+  const order = newOrder();
+  await sendStatus(t, order, 'COMPLETE');
+  await drained(t);
+  const [message] = (await admin(t, `/api/ipn/messages?refNo=${order.refNo}`)).body;
+  const snapshot = async () => ({
+    events: (await t.app.get(DataSource).query(`SELECT count(*)::int AS n FROM outbox_event`))[0].n,
+    order: (await admin(t, `/api/orders/${order.refNo}`)).body,
+  });
+  const before = await snapshot();
+  expect((await admin(t, `/api/ipn/messages/${message.id}/replay`, 'POST')).status).toBe(200);
+  await drained(t);
+  const after = await snapshot();
+  expect(after.events).toBe(before.events);
+  expect(after.order).toEqual(before.order);
+});
+
+it('holds fulfilment while FRAUD_STATUS is not APPROVED, then grants it', async () => {
+  const order = newOrder();
+  await sendStatus(t, order, 'COMPLETE', { fraudStatus: 'UNDER REVIEW' });
+  await drained(t);
+  expect((await admin(t, `/api/orders/${order.refNo}`)).body.fulfillments.map((f: any) => f.status)).toEqual(['held', 'held']);
+  expect(await countEvents(t, 'order.fraud_flagged', order.refNo)).toBe(1);
+
+  await sendStatus(t, order, 'COMPLETE', { fraudStatus: 'APPROVED' });
+  await drained(t);
+  expect((await admin(t, `/api/orders/${order.refNo}`)).body.fulfillments.map((f: any) => f.status)).toEqual(['granted', 'granted']);
+});
+
+it('applies a License Change Notification to the entitlement that carries the license', async () => {
+  const order = newOrder({ products: [{ id: '1', code: 'C', name: 'App', quantity: 1, price: '9.00', licenseRef: `L-${process.pid}` }] });
+  await sendStatus(t, order, 'COMPLETE');
+  await drained(t);
+  const lcn = signForm(sampleLcn(`L-${process.pid}`, '2030-01-01 00:00:00', 'DISABLED'), ['sha256'], TEST_SECRET_KEY);
+  expect((await postForm(`${t.baseUrl}/lcn`, lcn)).status).toBe(200);
+  await drained(t);
+  const [entitlement] = (await admin(t, `/api/orders/${order.refNo}`)).body.fulfillments;
+  expect(entitlement).toMatchObject({ licenseExpiresAt: '2030-01-01 00:00:00', licenseStatus: 'DISABLED', licenseDisabled: true });
+  const [{ n }] = await t.app.get(DataSource).query(
+    `SELECT count(*)::int AS n FROM outbox_event WHERE name = 'license.changed' AND payload->'data'->>'licenseCode' = $1`,
+    [`L-${process.pid}`],
+  );
+  expect(n).toBe(1);
+});
+
+it('delivers typed, versioned events to an integrator subscribed with @OnEvent', async () => {
+  const order = newOrder();
+  await sendStatus(t, order, 'COMPLETE');
+  await drained(t);
+  const event = IntegratorListener.completed.find((candidate) => candidate.orderRef === order.refNo)!;
+  expect(event).toMatchObject({ name: 'order.completed', version: 1, test: true, data: { refNo: order.refNo, status: 'COMPLETE' } });
+  expect(event.eventId).toMatch(/^[0-9a-f-]{36}$/);
+  expect(AccountCreatedEvent.NAME).toBe('account.created');
+});
+
+describe('admin API', () => {
+  it.each(['/api/orders/1', '/api/accounts/00000000-0000-0000-0000-000000000000', '/api/customers?email=a@b.c', '/api/ipn/messages', '/api/events/dead-letters'])(
+    'answers 401 to %s without the token',
+    async (path) => {
+      const anonymous = await fetch(`${t.baseUrl}${path}`);
+      expect(anonymous.status).toBe(401);
+      const wrong = await fetch(`${t.baseUrl}${path}`, { headers: { authorization: 'Bearer not-the-token-at-all' } });
+      expect(await wrong.json()).toMatchObject({ statusCode: 401, code: 'UNAUTHORIZED' });
+    },
+  );
+
+  it('answers 404 for an unknown order', async () => {
+    expect(await admin(t, '/api/orders/does-not-exist')).toMatchObject({ status: 404, body: { code: 'NOT_FOUND' } });
+  });
+});
