@@ -11,7 +11,12 @@ interface ClaimedEvent {
   attempts: number;
 }
 
-const BATCH_SIZE = 64;
+const BATCH_SIZE = 32;
+/**
+ * Deliveries in flight at once. Each opens consumer transactions; more would take the pool's
+ * connections away from ingestion, which must stay fast (the platform waits for its receipt).
+ */
+const PARALLEL_DELIVERIES = 4;
 /** A claimed event not settled within this time (the process died) is claimed again. */
 const LEASE_SECONDS = 60;
 const MAX_BACKOFF_MS = 60 * 60 * 1000;
@@ -85,7 +90,9 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
       while (this.running) {
         const [batch]: [ClaimedEvent[], number] = await this.dataSource.query(CLAIM, [BATCH_SIZE]);
         if (batch.length === 0) return;
-        await Promise.all(batch.map((event) => this.deliver(event)));
+        for (let i = 0; i < batch.length; i += PARALLEL_DELIVERIES) {
+          await Promise.all(batch.slice(i, i + PARALLEL_DELIVERIES).map((event) => this.deliver(event)));
+        }
       }
     } catch (error) {
       this.logger.warn(`Delivery round stopped, will retry: ${(error as Error).message}`);

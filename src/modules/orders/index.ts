@@ -3,3 +3,4 @@ export { OrdersQuery } from './application/orders.query';
 export * from './contracts/order-snapshot';
 export * from './contracts/order.events';
 export { OrdersModule } from './orders.module';
+export { isFraudCleared } from './domain/order-status';

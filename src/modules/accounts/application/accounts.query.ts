@@ -1,19 +1,12 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { Repository } from 'typeorm';
+import type { AccountDetails } from '../contracts/account.events';
 import { AccountEntity } from '../persistence/account.entity';
 import { AccountOrderEntity } from '../persistence/account-order.entity';
 
-export interface AccountView {
+export interface AccountView extends Omit<AccountDetails, 'accountId'> {
   id: string;
-  email: string;
-  firstName: string | null;
-  lastName: string | null;
-  company: string | null;
-  country: string | null;
-  language: string | null;
-  avangateCustomerReference: string | null;
-  externalCustomerReference: string | null;
   test: boolean;
   createdAt: Date;
   orders: string[];

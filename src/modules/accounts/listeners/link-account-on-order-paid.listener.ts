@@ -38,21 +38,21 @@ export class LinkAccountOnOrderPaidListener {
   private async findOrCreate(manager: EntityManager, event: OrderPaymentAuthorizedEvent): Promise<string> {
     const { customer } = event.data;
     const email = customer.email!;
+    const profile = {
+      email,
+      firstName: customer.firstName,
+      lastName: customer.lastName,
+      company: customer.company,
+      country: customer.country,
+      language: customer.language,
+      avangateCustomerReference: customer.avangateCustomerReference,
+      externalCustomerReference: customer.externalCustomerReference,
+    };
     const inserted = await manager
       .createQueryBuilder()
       .insert()
       .into(AccountEntity)
-      .values({
-        email,
-        firstName: customer.firstName,
-        lastName: customer.lastName,
-        company: customer.company,
-        country: customer.country,
-        language: customer.language,
-        avangateCustomerReference: customer.avangateCustomerReference,
-        externalCustomerReference: customer.externalCustomerReference,
-        test: event.test,
-      })
+      .values({ ...profile, test: event.test })
       .orIgnore()
       .returning(['id'])
       .execute();
@@ -64,17 +64,7 @@ export class LinkAccountOnOrderPaidListener {
       orderRef: event.orderRef,
       test: event.test,
       causedBy: event,
-      data: {
-        accountId,
-        email,
-        firstName: customer.firstName,
-        lastName: customer.lastName,
-        company: customer.company,
-        country: customer.country,
-        language: customer.language,
-        avangateCustomerReference: customer.avangateCustomerReference,
-        externalCustomerReference: customer.externalCustomerReference,
-      },
+      data: { accountId, ...profile },
     });
     await this.outbox.append(manager, [created]);
     return accountId;

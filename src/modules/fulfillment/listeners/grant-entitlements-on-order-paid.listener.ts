@@ -8,6 +8,7 @@ import {
   OrderItemDetails,
   OrderPaymentAuthorizedEvent,
   OrderSnapshot,
+  isFraudCleared,
 } from '../../orders';
 import { FulfillmentGrantedEvent } from '../contracts/fulfillment.events';
 import { FulfillmentLedger, detailsOf } from '../application/fulfillment-ledger';
@@ -42,7 +43,7 @@ export class GrantEntitlementsOnOrderPaidListener {
   private async grant(manager: EntityManager, event: DomainEvent<string, OrderSnapshot>): Promise<void> {
     const order = event.data;
     if ((await this.ledger.lock(manager, order.refNo)).closed) return;
-    const hold = order.fraudStatus !== null && order.fraudStatus !== 'APPROVED';
+    const hold = !isFraudCleared(order.fraudStatus);
     const existing = new Map((await this.ledger.entitlements(manager, order.refNo)).map((row) => [row.lineNo, row]));
     const granted: EntitlementEntity[] = [];
     for (const item of order.items) {

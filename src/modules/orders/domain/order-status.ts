@@ -61,16 +61,8 @@ export interface StatusChange {
   fraud: 'flagged' | 'cleared' | null;
 }
 
-export function isKnownStatus(status: string): boolean {
-  return status in RULES;
-}
-
 export function rankOf(status: string | null): number {
   return status !== null && status in RULES ? RULES[status].rank : -1;
-}
-
-export function isClosed(milestones: ReadonlySet<Milestone>): boolean {
-  return milestones.has('canceled') || milestones.has('reversed') || milestones.has('refunded');
 }
 
 /** What a notification with `status` (and FRAUD_STATUS, when sent) does to an order in `current`. */
