@@ -19,7 +19,9 @@ export async function createApp(
     rawBody: true,
     logger: config.logLevels,
   });
-  app.useBodyParser('urlencoded', { limit: config.ipn.maxBodyBytes, extended: false, parameterLimit: 100_000 });
+  // Notifications are read from their raw bytes only (FormBody, in the order signed): a form is kept as
+  // bytes, not decoded a second time into an object nobody reads.
+  app.useBodyParser('raw', { type: 'application/x-www-form-urlencoded', limit: config.ipn.maxBodyBytes });
   app.useBodyParser('json', { limit: '100kb' });
   app.set('trust proxy', 'loopback');
   return app;

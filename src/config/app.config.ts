@@ -19,6 +19,8 @@ export interface AppConfig {
   readonly ipn: {
     readonly listeners: ReadonlyMap<string, ListenerConfig>;
     readonly maxBodyBytes: number;
+    /** Group commit of the ingest transaction: notifications arriving together share one. */
+    readonly groupCommit: { readonly maxBatch: number; readonly maxConcurrentBatches: number };
   };
   readonly events: {
     /** Off: this process only ingests; another process (with it on) delivers the outbox. */
@@ -58,7 +60,11 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): AppConfig {
     port: env.PORT ?? 3000,
     logLevels: logLevelsFrom(env),
     database: { url: env.DATABASE_URL, dataDir: env.DATA_DIR ?? './data', poolSize: env.DATABASE_POOL_SIZE ?? 10 },
-    ipn: { listeners, maxBodyBytes: parseSize(env.IPN_MAX_BODY ?? '1mb') },
+    ipn: {
+      listeners,
+      maxBodyBytes: parseSize(env.IPN_MAX_BODY ?? '1mb'),
+      groupCommit: { maxBatch: env.INGEST_BATCH_MAX ?? 64, maxConcurrentBatches: env.INGEST_CONCURRENT_BATCHES ?? 2 },
+    },
     events: {
       relay: env.OUTBOX_RELAY !== 'off',
       pollMs: env.OUTBOX_POLL_MS ?? 500,

@@ -51,6 +51,12 @@ export class Environment {
   @IsOptional() @IsString() @MinLength(16, { message: 'must be at least 16 characters' })
   ADMIN_TOKEN?: string;
 
+  @IsOptional() @IsInt({ message: 'must be a whole number' }) @Min(1) @Max(1000)
+  INGEST_BATCH_MAX?: number;
+
+  @IsOptional() @IsInt({ message: 'must be a whole number' }) @Min(1) @Max(64)
+  INGEST_CONCURRENT_BATCHES?: number;
+
   @IsOptional() @IsIn(['on', 'off'], { message: 'must be on or off' })
   OUTBOX_RELAY?: 'on' | 'off';
 
@@ -79,6 +85,8 @@ export class Environment {
 const NUMERIC: ReadonlyArray<keyof Environment> = [
   'PORT',
   'DATABASE_POOL_SIZE',
+  'INGEST_BATCH_MAX',
+  'INGEST_CONCURRENT_BATCHES',
   'OUTBOX_POLL_MS',
   'OUTBOX_MAX_ATTEMPTS',
   'OUTBOX_BACKOFF_MS',

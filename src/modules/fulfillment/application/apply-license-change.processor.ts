@@ -25,7 +25,12 @@ export class ApplyLicenseChangeProcessor implements NotificationProcessor, OnMod
     this.processors.register('lcn', this);
   }
 
-  async process(notification: StoredNotification, manager: EntityManager): Promise<void> {
+  /** LCNs are few (one per license change): each is applied on its own, in arrival order. */
+  async process(notifications: readonly StoredNotification[], manager: EntityManager): Promise<void> {
+    for (const notification of notifications) await this.applyOne(notification, manager);
+  }
+
+  private async applyOne(notification: StoredNotification, manager: EntityManager): Promise<void> {
     if (!(await this.inbox.claim(manager, CONSUMER, notification.id))) return; // A replay.
     const change = readLicenseChange(notification.form);
     await manager.createQueryBuilder().insert().into(LicenseStateEntity).values({ licenseCode: change.licenseCode }).orIgnore().execute();

@@ -12,12 +12,14 @@ export interface StoredNotification {
 }
 
 /**
- * Work another module does with each stored notification, inside the transaction that stores it: its
- * changes and the events it writes to the outbox commit with the notification, or not at all. It must
- * be idempotent: a replay runs it again on the same notification.
+ * Work another module does with stored notifications, inside the transaction that stores them: its
+ * changes and the events it writes to the outbox commit with the notifications, or not at all. It gets
+ * the notifications committed together (group commit), in arrival order, and should treat them in that
+ * order with few statements for the whole batch. It must be idempotent: a replay runs it again on
+ * the same notification.
  */
 export interface NotificationProcessor {
-  process(notification: StoredNotification, manager: EntityManager): Promise<void>;
+  process(notifications: readonly StoredNotification[], manager: EntityManager): Promise<void>;
 }
 
 /** Where modules register their processors (at module init); the IPN module knows none of them. */
@@ -29,7 +31,11 @@ export class NotificationProcessors {
     this.processors[kind].push(processor);
   }
 
-  async run(notification: StoredNotification, manager: EntityManager): Promise<void> {
-    for (const processor of this.processors[notification.kind]) await processor.process(notification, manager);
+  async run(notifications: readonly StoredNotification[], manager: EntityManager): Promise<void> {
+    for (const kind of ['ipn', 'lcn'] as const) {
+      const ofKind = notifications.filter((notification) => notification.kind === kind);
+      if (ofKind.length === 0) continue;
+      for (const processor of this.processors[kind]) await processor.process(ofKind, manager);
+    }
   }
 }

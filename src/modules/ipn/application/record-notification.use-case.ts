@@ -1,11 +1,13 @@
 import { createHash } from 'node:crypto';
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource } from 'typeorm';
+import { DataSource, EntityManager } from 'typeorm';
+import { APP_CONFIG, AppConfig } from '../../../config/app.config';
+import { GroupCommit } from '../../../core/batching';
 import { OutboxRelay } from '../../../core/events';
 import type { NotificationStatus } from '../persistence/ipn-notification.entity';
 import { FormBody, isSignatureField, lengthPrefixed, missingReceiptFields } from '../protocol';
-import { NotificationProcessors } from './notification-processors';
+import { NotificationProcessors, StoredNotification } from './notification-processors';
 import type { VerifiedNotification } from './verified-notification';
 
 export interface RecordedNotification {
@@ -17,37 +19,110 @@ export interface RecordedNotification {
   readonly missing: string[];
 }
 
-const INSERT_NOTIFICATION = `
-  INSERT INTO ipn_notification (kind, listener, content_hash, algorithm, status, problem, raw_body, fields,
-    ref_no, order_status, ipn_date, message_id, license_code, test_order, remote_address)
-  VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)
-  ON CONFLICT (kind, listener, content_hash) DO UPDATE
-    SET delivery_count = ipn_notification.delivery_count + 1, last_received_at = now()
-  RETURNING id, status, (xmax = 0) AS inserted`;
+/** A verified notification with what the inbox row needs, computed before it joins a batch. */
+interface Arrival {
+  readonly notification: VerifiedNotification;
+  readonly key: string;
+  readonly contentHash: Buffer;
+  readonly status: NotificationStatus;
+  readonly missing: string[];
+  readonly test: boolean;
+}
+
+interface InboxRow {
+  id: string;
+  key: string;
+  status: NotificationStatus;
+  inserted: boolean;
+}
+
+const COLUMNS = [
+  'kind', 'listener', 'content_hash', 'algorithm', 'status', 'problem', 'raw_body', 'fields', 'ref_no',
+  'order_status', 'ipn_date', 'message_id', 'license_code', 'test_order', 'remote_address', 'delivery_count',
+];
 
 /**
- * Stores a verified notification and what it changes (orders, outbox events) in one transaction,
- * committed before this resolves. A re-delivery of the same signed content finds the stored row, only
- * counts the delivery, and changes nothing else.
+ * Stores verified notifications and what they change (orders, outbox events) in one transaction,
+ * committed before this resolves. Notifications arriving together share that transaction (group
+ * commit): a burst costs a few statements per batch, not per notification. A re-delivery of signed
+ * content already stored only counts the delivery and changes nothing else.
  */
 @Injectable()
 export class RecordNotificationUseCase {
+  private readonly group: GroupCommit<Arrival, RecordedNotification>;
+
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly processors: NotificationProcessors,
     private readonly relay: OutboxRelay,
-  ) {}
+    @Inject(APP_CONFIG) config: AppConfig,
+  ) {
+    this.group = new GroupCommit((arrivals) => this.commit(arrivals), config.ipn.groupCommit);
+  }
 
-  async execute(notification: VerifiedNotification): Promise<RecordedNotification> {
-    const { form, kind } = notification;
+  execute(notification: VerifiedNotification): Promise<RecordedNotification> {
+    const { form, kind, listener } = notification;
     const missing = missingReceiptFields(kind, form);
-    const status: NotificationStatus = missing.length ? 'unprocessable' : 'accepted';
-    const test = form.first(kind === 'ipn' ? 'TEST_ORDER' : 'TEST') === '1';
-    const recorded = await this.dataSource.transaction(async (manager) => {
-      const [row] = (await manager.query(INSERT_NOTIFICATION, [
-      kind,
+    const contentHash = hashContent(form);
+    return this.group.submit({
+      notification,
+      key: `${kind}/${listener}/${contentHash.toString('hex')}`,
+      contentHash,
+      status: missing.length ? 'unprocessable' : 'accepted',
+      missing,
+      test: form.first(kind === 'ipn' ? 'TEST_ORDER' : 'TEST') === '1',
+    });
+  }
+
+  private async commit(arrivals: readonly Arrival[]): Promise<RecordedNotification[]> {
+    const rows = await this.dataSource.transaction(async (manager) => {
+      const stored = await insertInbox(manager, arrivals);
+      const fresh: StoredNotification[] = [];
+      const seen = new Set<string>();
+      for (const arrival of arrivals) {
+        const row = stored.get(arrival.key)!;
+        if (!row.inserted || row.status !== 'accepted' || seen.has(row.key)) continue;
+        seen.add(row.key);
+        const { kind, listener, form } = arrival.notification;
+        fresh.push({ id: row.id, kind, listener, form, test: arrival.test });
+      }
+      if (fresh.length) await this.processors.run(fresh, manager);
+      return stored;
+    });
+    const firstOfKey = new Set<string>();
+    const recorded = arrivals.map((arrival) => {
+      const row = rows.get(arrival.key)!;
+      // Within a batch, the first arrival of a content is the delivery that stored it.
+      const duplicate = !row.inserted || firstOfKey.has(arrival.key);
+      firstOfKey.add(arrival.key);
+      return { id: row.id, status: row.status, duplicate, missing: arrival.missing };
+    });
+    if (recorded.some((notification) => !notification.duplicate)) this.relay.wake();
+    return recorded;
+  }
+}
+
+/**
+ * One multi-row upsert for the batch. Copies of one content in the batch become one row counting them
+ * all; rows go in content-hash order so two batches that share contents lock them in the same order.
+ */
+async function insertInbox(manager: EntityManager, arrivals: readonly Arrival[]): Promise<Map<string, InboxRow>> {
+  const copies = new Map<string, { arrival: Arrival; count: number }>();
+  for (const arrival of arrivals) {
+    const entry = copies.get(arrival.key);
+    if (entry) entry.count += 1;
+    else copies.set(arrival.key, { arrival, count: 1 });
+  }
+  const unique = [...copies.values()].sort((a, b) => Buffer.compare(a.arrival.contentHash, b.arrival.contentHash));
+  const parameters: unknown[] = [];
+  const tuples = unique.map(({ arrival, count }) => {
+    const { notification, contentHash, status, missing, test } = arrival;
+    const { form } = notification;
+    const at = parameters.length;
+    parameters.push(
+      notification.kind,
       notification.listener,
-      contentHash(form),
+      contentHash,
       notification.algorithm,
       status,
       missing.length ? `missing ${missing.join(', ')}` : null,
@@ -60,19 +135,28 @@ export class RecordNotificationUseCase {
       form.first('LICENSE_CODE') ?? null,
       test,
       notification.remoteAddress ?? null,
-      ])) as Array<{ id: string; status: NotificationStatus; inserted: boolean }>;
-      if (row.inserted && row.status === 'accepted') {
-        await this.processors.run({ id: row.id, kind, listener: notification.listener, form, test }, manager);
-      }
-      return { id: row.id, status: row.status, duplicate: !row.inserted, missing };
-    });
-    if (!recorded.duplicate) this.relay.wake();
-    return recorded;
-  }
+      count,
+    );
+    return `(${COLUMNS.map((_, i) => `$${at + i + 1}`).join(', ')})`;
+  });
+  const rows: Array<Omit<InboxRow, 'key'> & { kind: string; listener: string; content_hash: Buffer }> =
+    await manager.query(
+      `INSERT INTO ipn_notification (${COLUMNS.join(', ')}) VALUES ${tuples.join(', ')}
+       ON CONFLICT (kind, listener, content_hash) DO UPDATE
+         SET delivery_count = ipn_notification.delivery_count + EXCLUDED.delivery_count, last_received_at = now()
+       RETURNING id, kind, listener, content_hash, status, (xmax = 0) AS inserted`,
+      parameters,
+    );
+  return new Map(
+    rows.map((row) => {
+      const key = `${row.kind}/${row.listener}/${row.content_hash.toString('hex')}`;
+      return [key, { id: row.id, key, status: row.status, inserted: row.inserted }];
+    }),
+  );
 }
 
 /** Names and values of the signed fields: the same for every delivery of one notification. */
-function contentHash(form: FormBody): Buffer {
+function hashContent(form: FormBody): Buffer {
   const parts: Buffer[] = [];
   for (const field of form.fields) {
     if (!isSignatureField(field.name)) parts.push(Buffer.from(field.name, 'utf8'), ...field.values);

@@ -1,0 +1,64 @@
+import { isDatabaseUnavailable } from '../errors/database-unavailable';
+
+export interface GroupCommitOptions {
+  /** Most items committed together. */
+  readonly maxBatch: number;
+  /** Batches committing at once: while some commit, the next batch fills. */
+  readonly maxConcurrentBatches: number;
+}
+
+interface Pending<TItem, TResult> {
+  readonly item: TItem;
+  readonly resolve: (result: TResult) => void;
+  readonly reject: (error: unknown) => void;
+}
+
+/**
+ * Group commit: items submitted while earlier batches are committing wait and are committed together,
+ * in one transaction, so a burst costs a few round trips and fsyncs per batch instead of per item.
+ * Nothing waits for a timer: an item that finds a free slot is committed at once, alone. Each submitter
+ * gets its own result only after its batch committed. When a batch fails for a reason other than the
+ * database being unreachable, each of its items is committed on its own, so one bad item fails alone.
+ */
+export class GroupCommit<TItem, TResult> {
+  private readonly queue: Array<Pending<TItem, TResult>> = [];
+  private inFlight = 0;
+
+  constructor(
+    private readonly commit: (items: readonly TItem[]) => Promise<readonly TResult[]>,
+    private readonly options: GroupCommitOptions,
+  ) {}
+
+  submit(item: TItem): Promise<TResult> {
+    return new Promise<TResult>((resolve, reject) => {
+      this.queue.push({ item, resolve, reject });
+      this.startBatches();
+    });
+  }
+
+  private startBatches(): void {
+    while (this.queue.length > 0 && this.inFlight < this.options.maxConcurrentBatches) {
+      const batch = this.queue.splice(0, this.options.maxBatch);
+      this.inFlight += 1;
+      void this.run(batch).finally(() => {
+        this.inFlight -= 1;
+        this.startBatches();
+      });
+    }
+  }
+
+  private async run(batch: Array<Pending<TItem, TResult>>): Promise<void> {
+    let results: readonly TResult[];
+    try {
+      results = await this.commit(batch.map((pending) => pending.item));
+    } catch (error) {
+      if (batch.length === 1 || isDatabaseUnavailable(error)) {
+        for (const pending of batch) pending.reject(error);
+        return;
+      }
+      await Promise.all(batch.map((pending) => this.run([pending])));
+      return;
+    }
+    batch.forEach((pending, index) => pending.resolve(results[index]));
+  }
+}
