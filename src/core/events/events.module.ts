@@ -2,6 +2,7 @@ import { Global, Module } from '@nestjs/common';
 import { EventEmitterModule } from '@nestjs/event-emitter';
 import { ConsumerInbox } from './consumer-inbox';
 import { DeadLettersService } from './dead-letters.service';
+import { DeliveryScope } from './delivery-scope';
 import { OutboxRelay } from './outbox.relay';
 import { OutboxWriter } from './outbox.writer';
 
@@ -9,7 +10,7 @@ import { OutboxWriter } from './outbox.writer';
 @Global()
 @Module({
   imports: [EventEmitterModule.forRoot({ wildcard: false, ignoreErrors: false })],
-  providers: [OutboxWriter, OutboxRelay, ConsumerInbox, DeadLettersService],
+  providers: [OutboxWriter, OutboxRelay, ConsumerInbox, DeadLettersService, DeliveryScope],
   exports: [OutboxWriter, OutboxRelay, ConsumerInbox, DeadLettersService],
 })
 export class EventsModule {}

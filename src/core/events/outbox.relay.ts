@@ -3,6 +3,7 @@ import { EventEmitter2, EventEmitterReadinessWatcher } from '@nestjs/event-emitt
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { APP_CONFIG, AppConfig } from '../../config/app.config';
+import { DeliveryScope } from './delivery-scope';
 import type { DomainEvent } from './domain-event';
 
 interface ClaimedEvent {
@@ -13,9 +14,12 @@ interface ClaimedEvent {
 
 const BATCH_SIZE = 32;
 /**
- * Deliveries in flight at once. Each opens consumer transactions; more would take the pool's
+ * Batches delivered at once, each in its own transaction: consumers work one statement at a time,
+ * so lanes keep the CPU busy while each waits for the database. More would take the pool's
  * connections away from ingestion, which must stay fast (the platform waits for its receipt).
  */
+const LANES = 4;
+/** Events of a failed batch delivered at once when they go one by one. */
 const PARALLEL_DELIVERIES = 4;
 /** A claimed event not settled within this time (the process died) is claimed again. */
 const LEASE_SECONDS = 60;
@@ -28,6 +32,9 @@ const CLAIM = `
     ORDER BY next_attempt_at LIMIT $1 FOR UPDATE SKIP LOCKED)
   RETURNING id, payload, attempts`;
 
+const MARK_DELIVERED = `
+  UPDATE outbox_event SET status = 'delivered', delivered_at = now(), last_error = NULL WHERE id = ANY($1::uuid[])`;
+
 /**
  * Delivers committed outbox events through @nestjs/event-emitter, at least once. A delivery fails when
  * any listener throws (house listeners do not swallow errors); it is retried with exponential backoff
@@ -38,8 +45,9 @@ const CLAIM = `
 export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger('OutboxRelay');
   private timer: NodeJS.Timeout | undefined;
-  private draining: Promise<void> | undefined;
-  private drainAgain = false;
+  private readonly lanes = new Set<Promise<void>>();
+  /** A wake arrived while every lane was busy: some lane must claim again before all stop. */
+  private wakePending = false;
   private running = false;
   private stopped = false;
 
@@ -47,6 +55,7 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly emitter: EventEmitter2,
     private readonly readiness: EventEmitterReadinessWatcher,
+    private readonly scope: DeliveryScope,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
@@ -66,48 +75,102 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
     this.stopped = true;
     this.running = false;
     clearInterval(this.timer);
-    await this.draining;
+    await Promise.all(this.lanes);
   }
 
   /** Asks for a delivery round now (after a commit) rather than at the next poll. */
   wake(): void {
     if (!this.running) return;
-    if (this.draining) {
-      this.drainAgain = true;
-      return;
-    }
-    this.draining = this.drain().finally(() => {
-      this.draining = undefined;
-      if (this.drainAgain) {
-        this.drainAgain = false;
-        this.wake();
-      }
-    });
+    if (this.lanes.size < LANES) this.startLane();
+    else this.wakePending = true;
   }
 
-  private async drain(): Promise<void> {
+  /**
+   * A lane claims a batch (SKIP LOCKED: lanes never share an event) and delivers it, until none is
+   * due. A full batch means a backlog: the lane calls in another one, up to LANES.
+   */
+  private startLane(): void {
+    const lane = this.runLane().finally(() => {
+      this.lanes.delete(lane);
+      if (this.wakePending) this.wake();
+    });
+    this.lanes.add(lane);
+  }
+
+  private async runLane(): Promise<void> {
     try {
       while (this.running) {
+        this.wakePending = false;
         const [batch]: [ClaimedEvent[], number] = await this.dataSource.query(CLAIM, [BATCH_SIZE]);
         if (batch.length === 0) return;
-        for (let i = 0; i < batch.length; i += PARALLEL_DELIVERIES) {
-          await Promise.all(batch.slice(i, i + PARALLEL_DELIVERIES).map((event) => this.deliver(event)));
-        }
+        if (batch.length === BATCH_SIZE && this.lanes.size < LANES) this.startLane();
+        await this.deliverBatch(batch);
       }
     } catch (error) {
       this.logger.warn(`Delivery round stopped, will retry: ${(error as Error).message}`);
     }
   }
 
-  private async deliver(event: ClaimedEvent): Promise<void> {
+  /**
+   * Delivers the batch in one transaction that consumers join (DeliveryScope), settled in it too. When
+   * a listener throws, the transaction rolls back, that event's failure is recorded, and the rest goes
+   * again: each listener runs once per attempt of an event that fails. A failure no event explains
+   * (the commit itself) falls back to delivering one by one.
+   */
+  private async deliverBatch(batch: ClaimedEvent[]): Promise<void> {
+    let pending = batch;
+    while (pending.length > 0) {
+      const failure = await this.deliverTogether(pending);
+      if (!failure) return;
+      if (!failure.event) return this.deliverOneByOne(pending);
+      await this.recordFailure(failure.event, failure.error);
+      pending = pending.filter((event) => event !== failure.event);
+    }
+  }
+
+  private async deliverTogether(batch: ClaimedEvent[]): Promise<{ event?: ClaimedEvent; error: Error } | undefined> {
+    let failed: ClaimedEvent | undefined;
+    try {
+      await this.dataSource.transaction(async (manager) => {
+        await this.scope.run(manager, async () => {
+          for (const event of batch) {
+            failed = event;
+            await this.emitter.emitAsync(event.payload.name, event.payload);
+          }
+          failed = undefined;
+        });
+        await manager.query(MARK_DELIVERED, [batch.map((event) => event.id)]);
+      });
+      return undefined;
+    } catch (error) {
+      return { event: failed, error: error as Error };
+    }
+  }
+
+  /** Each event alone, each consumer in its own transaction: one failure holds back only its event. */
+  private async deliverOneByOne(batch: ClaimedEvent[]): Promise<void> {
+    const delivered: string[] = [];
+    let next = 0;
+    const worker = async () => {
+      while (next < batch.length) {
+        const event = batch[next++];
+        if (await this.deliver(event)) delivered.push(event.id);
+      }
+    };
+    await Promise.all(Array.from({ length: PARALLEL_DELIVERIES }, worker));
+    // One statement settles the batch. Should the process die first, the events are delivered again
+    // after their lease: consumers skip what they already did.
+    await this.dataSource.query(MARK_DELIVERED, [delivered]);
+  }
+
+  /** True when every listener succeeded; a failure is recorded for a retry. */
+  private async deliver(event: ClaimedEvent): Promise<boolean> {
     try {
       await this.emitter.emitAsync(event.payload.name, event.payload);
-      await this.dataSource.query(
-        `UPDATE outbox_event SET status = 'delivered', delivered_at = now(), last_error = NULL WHERE id = $1`,
-        [event.id],
-      );
+      return true;
     } catch (error) {
       await this.recordFailure(event, error as Error);
+      return false;
     }
   }
 

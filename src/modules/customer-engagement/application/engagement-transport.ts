@@ -10,6 +10,8 @@ export interface OutgoingMessage {
 /** How customer messages leave the system. Bind your own to ENGAGEMENT_TRANSPORT to replace it. */
 export interface EngagementTransport {
   readonly name: string;
+  /** Sending reaches outside the process (so a rolled-back transaction cannot take it back). */
+  readonly external: boolean;
   send(message: OutgoingMessage): Promise<void>;
 }
 
@@ -18,6 +20,7 @@ export const ENGAGEMENT_TRANSPORT = Symbol('ENGAGEMENT_TRANSPORT');
 /** The default: the message is persisted on the timeline and logged, not sent. */
 export class LogTransport implements EngagementTransport {
   readonly name = 'log';
+  readonly external = false;
   private readonly logger = new Logger('Engagement');
 
   async send(message: OutgoingMessage): Promise<void> {
@@ -28,6 +31,7 @@ export class LogTransport implements EngagementTransport {
 /** Mail through SMTP (nodemailer) when SMTP_URL is set. */
 export class SmtpTransport implements EngagementTransport {
   readonly name = 'smtp';
+  readonly external = true;
   private readonly transporter: Transporter;
 
   constructor(smtpUrl: string, private readonly from: string) {

@@ -94,6 +94,6 @@ export class MessageCustomerOnLifecycleListener {
         }),
       ]);
       await this.transport.send({ to: email, subject, text });
-    });
+    }, { external: this.transport.external });
   }
 }

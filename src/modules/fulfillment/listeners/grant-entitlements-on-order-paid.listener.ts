@@ -34,9 +34,13 @@ export class GrantEntitlementsOnOrderPaidListener {
 
   @OnDomainEvent(OrderPaymentAuthorizedEvent.NAME, OrderCompletedEvent.NAME, OrderFraudClearedEvent.NAME)
   async handle(event: DomainEvent<string, OrderSnapshot>): Promise<void> {
+    const completeTriggers = this.config.fulfillment.trigger === 'COMPLETE';
+    const triggerEvent = completeTriggers ? OrderCompletedEvent.NAME : OrderPaymentAuthorizedEvent.NAME;
     const { milestones } = event.data;
-    const reached = this.config.fulfillment.trigger === 'COMPLETE' ? milestones.completed : milestones.paymentAuthorized;
-    if (!reached) return;
+    const reached = completeTriggers ? milestones.completed : milestones.paymentAuthorized;
+    // The trigger's own event is emitted exactly once, when the order reaches it; a fraud approval
+    // releases what was held. Any other event would find nothing to do.
+    if (!reached || (event.name !== triggerEvent && event.name !== OrderFraudClearedEvent.NAME)) return;
     await this.inbox.once(CONSUMER, event, (manager) => this.grant(manager, event));
   }
 
