@@ -55,6 +55,12 @@ it('runs a two-product order through PENDING -> PAYMENT_AUTHORIZED -> COMPLETE -
     ['40898000', 'granted', 'LIC-A'],
     ['40898001', 'granted', 'LIC-B'],
   ]);
+  const [granted] = await t.app
+    .get(DataSource)
+    .query(`SELECT payload FROM outbox_event WHERE name = 'fulfillment.granted' AND payload->>'orderRef' = $1`, [order.refNo]);
+  expect(granted.payload.data.entitlements.map((e: any) => [e.entitlementId, e.lineNo])).toEqual(
+    view.fulfillments.map((f: any) => [f.id, f.lineNo]),
+  );
 
   await sendStatus(t, order, 'REFUND');
   await drained(t);

@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import type { EntityManager } from 'typeorm';
+import { EntityManager, In } from 'typeorm';
 import { APP_CONFIG, AppConfig } from '../../../config/app.config';
 import { ConsumerInbox, DomainEvent, OnDomainEvent, OutboxWriter, createEvent } from '../../../core/events';
 import {
@@ -46,20 +46,23 @@ export class GrantEntitlementsOnOrderPaidListener {
 
   private async grant(manager: EntityManager, event: DomainEvent<string, OrderSnapshot>): Promise<void> {
     const order = event.data;
-    if ((await this.ledger.lock(manager, order.refNo)).closed) return;
+    const fulfillment = await this.ledger.lock(manager, order.refNo);
+    if (fulfillment.closed) return;
     const hold = !isFraudCleared(order.fraudStatus);
-    const existing = new Map((await this.ledger.entitlements(manager, order.refNo)).map((row) => [row.lineNo, row]));
-    const granted: EntitlementEntity[] = [];
-    for (const item of order.items) {
-      const known = existing.get(item.lineNo);
-      // Granted or revoked lines are final; a held line stays held until the fraud check clears.
-      if (known && (known.status !== 'held' || hold)) continue;
-      const row = known ?? (await this.newEntitlement(manager, order, item, event.test));
-      row.status = hold ? 'held' : 'granted';
-      row.grantedAt = hold ? null : new Date();
+    // A fulfilment row created just now: no line of this order is known.
+    const known = fulfillment.created ? [] : await this.ledger.entitlements(manager, order.refNo);
+    const existing = new Map(known.map((row) => [row.lineNo, row]));
+    // Granted or revoked lines are final; a held line stays held until the fraud check clears.
+    const released = hold ? [] : known.filter((row) => row.status === 'held');
+    for (const row of released) {
+      row.status = 'granted';
+      row.grantedAt = new Date();
       await manager.save(row);
-      if (!hold) granted.push(row);
     }
+    const unseen = order.items.filter((item) => !existing.has(item.lineNo));
+    const added = await this.addLines(manager, order, unseen, event.test, hold);
+    if (hold) return;
+    const granted = [...released, ...added].sort((a, b) => a.lineNo - b.lineNo);
     if (granted.length === 0) return;
     await this.outbox.append(manager, [
       createEvent(FulfillmentGrantedEvent, {
@@ -71,30 +74,48 @@ export class GrantEntitlementsOnOrderPaidListener {
     ]);
   }
 
-  /** A line not seen before, with any license change already received by LCN applied. */
-  private async newEntitlement(
+  /** Lines not seen before, granted or held, with any license change already received by LCN applied. */
+  private async addLines(
     manager: EntityManager,
     order: OrderSnapshot,
-    item: OrderItemDetails,
+    items: readonly OrderItemDetails[],
     test: boolean,
-  ): Promise<EntitlementEntity> {
-    const license = item.licenseRef ? await manager.findOneBy(LicenseStateEntity, { licenseCode: item.licenseRef }) : null;
-    return manager.create(EntitlementEntity, {
-      refNo: order.refNo,
-      lineNo: item.lineNo,
-      productId: item.productId,
-      productName: item.name,
-      quantity: item.quantity,
-      licenseRef: item.licenseRef,
-      licenseExpiresAt: license?.expirationDate ?? item.licenseExpiresAt,
-      licenseStatus: license?.status ?? null,
-      licenseDisabled: license?.disabled ?? false,
-      deliveredCodes: item.deliveredCodes,
-      status: 'held',
-      test,
-      customerEmail: order.customer.email,
-      grantedAt: null,
-      revokedAt: null,
-    });
+    hold: boolean,
+  ): Promise<EntitlementEntity[]> {
+    if (items.length === 0) return [];
+    const licenseRefs = items.flatMap((item) => (item.licenseRef ? [item.licenseRef] : []));
+    const licenses = licenseRefs.length ? await manager.findBy(LicenseStateEntity, { licenseCode: In(licenseRefs) }) : [];
+    const licenseByCode = new Map(licenses.map((license) => [license.licenseCode, license]));
+    const rows = items.map((item) =>
+      newEntitlement(manager, order, item, { test, hold, license: item.licenseRef ? licenseByCode.get(item.licenseRef) : undefined }),
+    );
+    await manager.insert(EntitlementEntity, rows);
+    return rows;
   }
+
+}
+
+function newEntitlement(
+  manager: EntityManager,
+  order: OrderSnapshot,
+  item: OrderItemDetails,
+  { test, hold, license }: { test: boolean; hold: boolean; license: LicenseStateEntity | undefined },
+): EntitlementEntity {
+  return manager.create(EntitlementEntity, {
+    refNo: order.refNo,
+    lineNo: item.lineNo,
+    productId: item.productId,
+    productName: item.name,
+    quantity: item.quantity,
+    licenseRef: item.licenseRef,
+    licenseExpiresAt: license?.expirationDate ?? item.licenseExpiresAt,
+    licenseStatus: license?.status ?? null,
+    licenseDisabled: license?.disabled ?? false,
+    deliveredCodes: item.deliveredCodes,
+    status: hold ? 'held' : 'granted',
+    test,
+    customerEmail: order.customer.email,
+    grantedAt: hold ? null : new Date(),
+    revokedAt: null,
+  });
 }

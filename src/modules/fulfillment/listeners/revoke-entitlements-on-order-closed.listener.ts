@@ -23,9 +23,7 @@ export class RevokeEntitlementsOnOrderClosedListener {
 
   private async revoke(manager: EntityManager, event: DomainEvent<string, OrderSnapshot>): Promise<void> {
     const order = event.data;
-    const fulfillment = await this.ledger.lock(manager, order.refNo);
-    fulfillment.closed = true;
-    await manager.save(fulfillment);
+    await this.ledger.close(manager, order.refNo);
     const revoked = (await this.ledger.entitlements(manager, order.refNo)).filter((row) => row.status !== 'revoked');
     for (const row of revoked) {
       row.status = 'revoked';
