@@ -1,8 +1,8 @@
 import { Global, Module } from '@nestjs/common';
 import { EventEmitterModule } from '@nestjs/event-emitter';
 import { ConsumerInbox } from './consumer-inbox';
+import { BatchConsumers } from './batch-consumers';
 import { DeadLettersService } from './dead-letters.service';
-import { DeliveryScope } from './delivery-scope';
 import { OutboxRelay } from './outbox.relay';
 import { OutboxWriter } from './outbox.writer';
 
@@ -10,7 +10,7 @@ import { OutboxWriter } from './outbox.writer';
 @Global()
 @Module({
   imports: [EventEmitterModule.forRoot({ wildcard: false, ignoreErrors: false })],
-  providers: [OutboxWriter, OutboxRelay, ConsumerInbox, DeadLettersService, DeliveryScope],
-  exports: [OutboxWriter, OutboxRelay, ConsumerInbox, DeadLettersService],
+  providers: [OutboxWriter, OutboxRelay, ConsumerInbox, DeadLettersService, BatchConsumers],
+  exports: [OutboxWriter, OutboxRelay, ConsumerInbox, DeadLettersService, BatchConsumers],
 })
 export class EventsModule {}

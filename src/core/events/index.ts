@@ -1,6 +1,6 @@
+export * from './batch-consumers';
 export * from './consumer-inbox';
 export * from './dead-letters.service';
-export * from './delivery-scope';
 export * from './domain-event';
 export * from './events.module';
 export * from './on-domain-event.decorator';

@@ -3,7 +3,7 @@ import { EventEmitter2, EventEmitterReadinessWatcher } from '@nestjs/event-emitt
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { APP_CONFIG, AppConfig } from '../../config/app.config';
-import { DeliveryScope } from './delivery-scope';
+import { BatchConsumers } from './batch-consumers';
 import type { DomainEvent } from './domain-event';
 
 interface ClaimedEvent {
@@ -14,12 +14,12 @@ interface ClaimedEvent {
 
 const BATCH_SIZE = 32;
 /**
- * Batches delivered at once, each in its own transaction: consumers work one statement at a time,
- * so lanes keep the CPU busy while each waits for the database. More would take the pool's
- * connections away from ingestion, which must stay fast (the platform waits for its receipt).
+ * Batches delivered at once: consumers work one statement at a time, so lanes keep the CPU busy while
+ * each waits for the database. More would take the pool's connections away from ingestion, which
+ * must stay fast (the platform waits for its receipt).
  */
 const LANES = 4;
-/** Events of a failed batch delivered at once when they go one by one. */
+/** Events of a batch handed to plain listeners at once. */
 const PARALLEL_DELIVERIES = 4;
 /** A claimed event not settled within this time (the process died) is claimed again. */
 const LEASE_SECONDS = 60;
@@ -55,7 +55,7 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly emitter: EventEmitter2,
     private readonly readiness: EventEmitterReadinessWatcher,
-    private readonly scope: DeliveryScope,
+    private readonly consumers: BatchConsumers,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
@@ -112,49 +112,18 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
   }
 
   /**
-   * Delivers the batch in one transaction that consumers join (DeliveryScope), settled in it too. When
-   * a listener throws, the transaction rolls back, that event's failure is recorded, and the rest goes
-   * again: each listener runs once per attempt of an event that fails. A failure no event explains
-   * (the commit itself) falls back to delivering one by one.
+   * Batch consumers take the whole batch in one transaction; should that fail, each event goes to each
+   * of them alone. Then every event goes to the plain listeners (@OnEvent), which open their own
+   * transactions. An event is settled when all of that succeeded; otherwise its failure is recorded.
    */
   private async deliverBatch(batch: ClaimedEvent[]): Promise<void> {
-    let pending = batch;
-    while (pending.length > 0) {
-      const failure = await this.deliverTogether(pending);
-      if (!failure) return;
-      if (!failure.event) return this.deliverOneByOne(pending);
-      await this.recordFailure(failure.event, failure.error);
-      pending = pending.filter((event) => event !== failure.event);
-    }
-  }
-
-  private async deliverTogether(batch: ClaimedEvent[]): Promise<{ event?: ClaimedEvent; error: Error } | undefined> {
-    let failed: ClaimedEvent | undefined;
-    try {
-      await this.dataSource.transaction(async (manager) => {
-        await this.scope.run(manager, async () => {
-          for (const event of batch) {
-            failed = event;
-            await this.emitter.emitAsync(event.payload.name, event.payload);
-          }
-          failed = undefined;
-        });
-        await manager.query(MARK_DELIVERED, [batch.map((event) => event.id)]);
-      });
-      return undefined;
-    } catch (error) {
-      return { event: failed, error: error as Error };
-    }
-  }
-
-  /** Each event alone, each consumer in its own transaction: one failure holds back only its event. */
-  private async deliverOneByOne(batch: ClaimedEvent[]): Promise<void> {
+    const consumedTogether = await this.consumeTogether(batch);
     const delivered: string[] = [];
     let next = 0;
     const worker = async () => {
       while (next < batch.length) {
         const event = batch[next++];
-        if (await this.deliver(event)) delivered.push(event.id);
+        if (await this.deliver(event, !consumedTogether)) delivered.push(event.id);
       }
     };
     await Promise.all(Array.from({ length: PARALLEL_DELIVERIES }, worker));
@@ -163,15 +132,26 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
     await this.dataSource.query(MARK_DELIVERED, [delivered]);
   }
 
-  /** True when every listener succeeded; a failure is recorded for a retry. */
-  private async deliver(event: ClaimedEvent): Promise<boolean> {
+  private async consumeTogether(batch: ClaimedEvent[]): Promise<boolean> {
     try {
-      await this.emitter.emitAsync(event.payload.name, event.payload);
+      await this.dataSource.transaction((manager) => this.consumers.run(batch.map((event) => event.payload), manager));
       return true;
     } catch (error) {
-      await this.recordFailure(event, error as Error);
+      this.logger.debug(`Batch of ${batch.length} goes one by one: ${(error as Error).message}`);
       return false;
     }
+  }
+
+  /** True when every consumer and listener succeeded; a failure is recorded for a retry. */
+  private async deliver(event: ClaimedEvent, consumeAlone: boolean): Promise<boolean> {
+    const outcomes = await Promise.allSettled([
+      consumeAlone ? this.consumers.runEach(event.payload, (work) => this.dataSource.transaction(work)) : undefined,
+      this.emitter.emitAsync(event.payload.name, event.payload),
+    ]);
+    const failure = outcomes.find((outcome): outcome is PromiseRejectedResult => outcome.status === 'rejected');
+    if (!failure) return true;
+    await this.recordFailure(event, failure.reason as Error);
+    return false;
   }
 
   private async recordFailure(event: ClaimedEvent, error: Error): Promise<void> {

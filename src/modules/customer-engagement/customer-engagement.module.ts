@@ -3,7 +3,8 @@ import { TypeOrmModule } from '@nestjs/typeorm';
 import { APP_CONFIG, AppConfig } from '../../config/app.config';
 import { EngagementQuery } from './application/engagement.query';
 import { ENGAGEMENT_TRANSPORT, LogTransport, SmtpTransport } from './application/engagement-transport';
-import { MessageCustomerOnLifecycleListener } from './listeners/message-customer-on-lifecycle.listener';
+import { MessageCustomerOnLifecycle } from './consumers/message-customer-on-lifecycle.consumer';
+import { SendRecordedMessages } from './consumers/send-recorded-messages.listener';
 import { EngagementEntity } from './persistence/engagement.entity';
 
 /** Customer messages along the order lifecycle, on a timeline; emits engagement.recorded. */
@@ -18,7 +19,8 @@ import { EngagementEntity } from './persistence/engagement.entity';
           ? new SmtpTransport(config.mail.smtpUrl.reveal().toString('utf8'), config.mail.from)
           : new LogTransport(),
     },
-    MessageCustomerOnLifecycleListener,
+    MessageCustomerOnLifecycle,
+    SendRecordedMessages,
     EngagementQuery,
   ],
   exports: [EngagementQuery, ENGAGEMENT_TRANSPORT],

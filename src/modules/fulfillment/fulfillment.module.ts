@@ -4,8 +4,8 @@ import { IpnModule } from '../ipn';
 import { ApplyLicenseChangeProcessor } from './application/apply-license-change.processor';
 import { FulfillmentLedger } from './application/fulfillment-ledger';
 import { FulfillmentQuery } from './application/fulfillment.query';
-import { GrantEntitlementsOnOrderPaidListener } from './listeners/grant-entitlements-on-order-paid.listener';
-import { RevokeEntitlementsOnOrderClosedListener } from './listeners/revoke-entitlements-on-order-closed.listener';
+import { GrantEntitlementsOnOrderPaid } from './consumers/grant-entitlements-on-order-paid.consumer';
+import { RevokeEntitlementsOnOrderClosedListener } from './consumers/revoke-entitlements-on-order-closed.listener';
 import { EntitlementEntity } from './persistence/entitlement.entity';
 import { FulfillmentOrderEntity } from './persistence/fulfillment-order.entity';
 import { LicenseStateEntity } from './persistence/license-state.entity';
@@ -16,7 +16,7 @@ import { LicenseStateEntity } from './persistence/license-state.entity';
   providers: [
     FulfillmentLedger,
     FulfillmentQuery,
-    GrantEntitlementsOnOrderPaidListener,
+    GrantEntitlementsOnOrderPaid,
     RevokeEntitlementsOnOrderClosedListener,
     ApplyLicenseChangeProcessor,
   ],

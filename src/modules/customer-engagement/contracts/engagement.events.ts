@@ -10,7 +10,10 @@ export interface EngagementDetails {
   transport: string;
 }
 
-/** A customer message was recorded on the customer's timeline and handed to the transport. */
+/**
+ * A customer message was recorded on the customer's timeline. The transport sends it: the log transport
+ * as it is recorded, an outside one (SMTP) once the record has committed.
+ */
 export class EngagementRecordedEvent extends DomainEventBase<'engagement.recorded', EngagementDetails> {
   static readonly NAME = 'engagement.recorded';
   static readonly VERSION = 1;

@@ -1,7 +1,7 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, OnModuleInit } from '@nestjs/common';
 import { EntityManager, In } from 'typeorm';
 import { APP_CONFIG, AppConfig } from '../../../config/app.config';
-import { ConsumerInbox, DomainEvent, OnDomainEvent, OutboxWriter, createEvent } from '../../../core/events';
+import { BatchConsumer, BatchConsumers, DomainEvent, OutboxWriter, createEvent } from '../../../core/events';
 import {
   OrderCompletedEvent,
   OrderFraudClearedEvent,
@@ -15,39 +15,50 @@ import { FulfillmentLedger, detailsOf } from '../application/fulfillment-ledger'
 import { EntitlementEntity } from '../persistence/entitlement.entity';
 import { LicenseStateEntity } from '../persistence/license-state.entity';
 
-const CONSUMER = 'fulfillment.grant-entitlements-on-order-paid';
-
 /**
  * Grants one entitlement per order line once the order reaches the configured trigger (COMPLETE, or
  * PAYMENT_AUTHORIZED). While FRAUD_STATUS is present and not APPROVED the lines are held instead, and
  * granted when a later notification clears them. A line is granted at most once, and never after the
- * order was refunded, reversed or canceled.
+ * order was refunded, reversed or canceled. It listens to the trigger's own event, emitted once when
+ * the order reaches it, and to fraud approvals, which release what was held.
  */
 @Injectable()
-export class GrantEntitlementsOnOrderPaidListener {
+export class GrantEntitlementsOnOrderPaid implements BatchConsumer, OnModuleInit {
+  readonly consumer = 'fulfillment.grant-entitlements-on-order-paid';
+  readonly events: readonly string[];
+  private readonly completeTriggers: boolean;
+
   constructor(
-    private readonly inbox: ConsumerInbox,
+    private readonly consumers: BatchConsumers,
     private readonly outbox: OutboxWriter,
     private readonly ledger: FulfillmentLedger,
-    @Inject(APP_CONFIG) private readonly config: AppConfig,
-  ) {}
-
-  @OnDomainEvent(OrderPaymentAuthorizedEvent.NAME, OrderCompletedEvent.NAME, OrderFraudClearedEvent.NAME)
-  async handle(event: DomainEvent<string, OrderSnapshot>): Promise<void> {
-    const completeTriggers = this.config.fulfillment.trigger === 'COMPLETE';
-    const triggerEvent = completeTriggers ? OrderCompletedEvent.NAME : OrderPaymentAuthorizedEvent.NAME;
-    const { milestones } = event.data;
-    const reached = completeTriggers ? milestones.completed : milestones.paymentAuthorized;
-    // The trigger's own event is emitted exactly once, when the order reaches it; a fraud approval
-    // releases what was held. Any other event would find nothing to do.
-    if (!reached || (event.name !== triggerEvent && event.name !== OrderFraudClearedEvent.NAME)) return;
-    await this.inbox.once(CONSUMER, event, (manager) => this.grant(manager, event));
+    @Inject(APP_CONFIG) config: AppConfig,
+  ) {
+    this.completeTriggers = config.fulfillment.trigger === 'COMPLETE';
+    const triggerEvent = this.completeTriggers ? OrderCompletedEvent.NAME : OrderPaymentAuthorizedEvent.NAME;
+    this.events = [triggerEvent, OrderFraudClearedEvent.NAME];
   }
 
-  private async grant(manager: EntityManager, event: DomainEvent<string, OrderSnapshot>): Promise<void> {
+  onModuleInit(): void {
+    this.consumers.register(this);
+  }
+
+  async handle(events: readonly DomainEvent[], manager: EntityManager): Promise<void> {
+    const granted: DomainEvent[] = [];
+    for (const event of events as Array<DomainEvent<string, OrderSnapshot>>) {
+      const { milestones } = event.data;
+      if (!(this.completeTriggers ? milestones.completed : milestones.paymentAuthorized)) continue;
+      const grant = await this.grant(manager, event);
+      if (grant) granted.push(grant);
+    }
+    await this.outbox.append(manager, granted);
+  }
+
+  /** The fulfillment.granted event, when lines were granted. */
+  private async grant(manager: EntityManager, event: DomainEvent<string, OrderSnapshot>): Promise<DomainEvent | null> {
     const order = event.data;
     const fulfillment = await this.ledger.lock(manager, order.refNo);
-    if (fulfillment.closed) return;
+    if (fulfillment.closed) return null;
     const hold = !isFraudCleared(order.fraudStatus);
     // A fulfilment row created just now: no line of this order is known.
     const known = fulfillment.created ? [] : await this.ledger.entitlements(manager, order.refNo);
@@ -61,17 +72,14 @@ export class GrantEntitlementsOnOrderPaidListener {
     }
     const unseen = order.items.filter((item) => !existing.has(item.lineNo));
     const added = await this.addLines(manager, order, unseen, event.test, hold);
-    if (hold) return;
-    const granted = [...released, ...added].sort((a, b) => a.lineNo - b.lineNo);
-    if (granted.length === 0) return;
-    await this.outbox.append(manager, [
-      createEvent(FulfillmentGrantedEvent, {
-        orderRef: order.refNo,
-        test: event.test,
-        causedBy: event,
-        data: { refNo: order.refNo, customerEmail: order.customer.email, entitlements: granted.map(detailsOf) },
-      }),
-    ]);
+    const granted = hold ? [] : [...released, ...added].sort((a, b) => a.lineNo - b.lineNo);
+    if (granted.length === 0) return null;
+    return createEvent(FulfillmentGrantedEvent, {
+      orderRef: order.refNo,
+      test: event.test,
+      causedBy: event,
+      data: { refNo: order.refNo, customerEmail: order.customer.email, entitlements: granted.map(detailsOf) },
+    });
   }
 
   /** Lines not seen before, granted or held, with any license change already received by LCN applied. */

@@ -1,5 +1,7 @@
-import { Inject, Injectable } from '@nestjs/common';
-import { ConsumerInbox, DomainEvent, OnDomainEvent, OutboxWriter, createEvent } from '../../../core/events';
+import { randomUUID } from 'node:crypto';
+import { Inject, Injectable, OnModuleInit } from '@nestjs/common';
+import type { EntityManager } from 'typeorm';
+import { BatchConsumer, BatchConsumers, DomainEvent, OutboxWriter, createEvent } from '../../../core/events';
 import { AccountCreatedEvent, AccountDetails } from '../../accounts';
 import { FulfillmentChange, FulfillmentGrantedEvent } from '../../fulfillment';
 import {
@@ -13,8 +15,6 @@ import { EngagementKind, EngagementRecordedEvent } from '../contracts/engagement
 import { composeMessage, MessageFacts } from '../application/compose-message';
 import { ENGAGEMENT_TRANSPORT, EngagementTransport } from '../application/engagement-transport';
 import { EngagementEntity } from '../persistence/engagement.entity';
-
-const CONSUMER = 'customer-engagement.message-customer-on-lifecycle';
 
 interface Recipient {
   email: string | null;
@@ -55,45 +55,64 @@ const MESSAGES: Record<string, { kind: EngagementKind; recipient: (event: Domain
 };
 
 /**
- * Records the message each lifecycle step calls for on the customer's timeline, and sends it through
- * the configured transport. A transport failure rolls the record back, and the relay retries.
+ * Records the message each lifecycle step calls for on the customer's timeline (one statement for a
+ * delivery batch) and emits engagement.recorded. The log transport writes the messages here; a
+ * transport that reaches outside sends them once the record has committed (SendRecordedMessages).
  */
 @Injectable()
-export class MessageCustomerOnLifecycleListener {
+export class MessageCustomerOnLifecycle implements BatchConsumer, OnModuleInit {
+  readonly consumer = 'customer-engagement.message-customer-on-lifecycle';
+  readonly events = Object.keys(MESSAGES);
+
   constructor(
-    private readonly inbox: ConsumerInbox,
+    private readonly consumers: BatchConsumers,
     private readonly outbox: OutboxWriter,
     @Inject(ENGAGEMENT_TRANSPORT) private readonly transport: EngagementTransport,
   ) {}
 
-  @OnDomainEvent(...Object.keys(MESSAGES))
-  async handle(event: DomainEvent): Promise<void> {
-    const { kind, recipient } = MESSAGES[event.name];
-    const { email, facts } = recipient(event);
-    if (!email) return;
-    await this.inbox.once(CONSUMER, event, async (manager) => {
-      const { subject, text } = composeMessage(kind, facts);
-      const engagement = await manager.save(
-        manager.create(EngagementEntity, {
-          kind,
-          email,
-          refNo: facts.refNo,
-          subject,
-          body: text,
-          transport: this.transport.name,
-          test: event.test,
-          causeEventId: event.eventId,
-        }),
-      );
-      await this.outbox.append(manager, [
+  onModuleInit(): void {
+    this.consumers.register(this);
+  }
+
+  async handle(events: readonly DomainEvent[], manager: EntityManager): Promise<void> {
+    const messages = events.flatMap((event) => {
+      const { kind, recipient } = MESSAGES[event.name];
+      const { email, facts } = recipient(event);
+      return email ? [{ id: randomUUID(), event, kind, email, facts, ...composeMessage(kind, facts) }] : [];
+    });
+    if (messages.length === 0) return;
+    await manager.insert(
+      EngagementEntity,
+      messages.map((message) => ({
+        id: message.id,
+        kind: message.kind,
+        email: message.email,
+        refNo: message.facts.refNo,
+        subject: message.subject,
+        body: message.text,
+        transport: this.transport.name,
+        test: message.event.test,
+        causeEventId: message.event.eventId,
+      })),
+    );
+    await this.outbox.append(
+      manager,
+      messages.map((message) =>
         createEvent(EngagementRecordedEvent, {
-          orderRef: facts.refNo,
-          test: event.test,
-          causedBy: event,
-          data: { engagementId: engagement.id, kind, email, subject, transport: this.transport.name },
+          orderRef: message.facts.refNo,
+          test: message.event.test,
+          causedBy: message.event,
+          data: {
+            engagementId: message.id,
+            kind: message.kind,
+            email: message.email,
+            subject: message.subject,
+            transport: this.transport.name,
+          },
         }),
-      ]);
-      await this.transport.send({ to: email, subject, text });
-    }, { external: this.transport.external });
+      ),
+    );
+    if (this.transport.external) return;
+    for (const message of messages) await this.transport.send({ to: message.email, subject: message.subject, text: message.text });
   }
 }
