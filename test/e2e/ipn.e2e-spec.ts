@@ -214,6 +214,19 @@ describe('POST /ipn: bad input gets a clear JSON error, no receipt, and nothing 
     expect(row).toEqual({ status: 'unprocessable', problem: 'missing IPN_PNAME' });
   });
 
+  it('400 for an authentic IPN holding a NUL byte, which cannot be stored: recorded as malformed', async () => {
+    const sample = order({ email: 'nul\u0000@example.com' });
+    const message = await expectError(
+      await postForm(`${t.baseUrl}/ipn`, signForm(sampleIpn(sample), ['sha256'], TEST_SECRET_KEY)),
+      400,
+      'IPN_NOTIFICATION_MALFORMED',
+    );
+    expect(message).toContain('CUSTOMEREMAIL');
+    const [row] = await db.query(`SELECT reason FROM ipn_rejection WHERE ref_no = $1`, [sample.refNo]);
+    expect(row.reason).toBe('malformed');
+    expect(await db.query(`SELECT 1 FROM ipn_notification WHERE ref_no = $1`, [sample.refNo])).toHaveLength(0);
+  });
+
   it('400 for an authentic LCN without EXPIRATION_DATE', async () => {
     const fields = sampleLcn('LIC-Z', '2027-01-01').fields.filter((field) => field.name !== 'EXPIRATION_DATE');
     await expectError(

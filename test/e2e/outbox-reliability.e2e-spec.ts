@@ -2,11 +2,11 @@ import { ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { AddressInfo, createServer } from 'node:net';
 import { resolve } from 'node:path';
-import { Injectable, Module } from '@nestjs/common';
+import { Injectable, Module, OnModuleInit } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import { ConsumerInbox, OnDomainEvent } from '../../src/core/events';
+import { BatchConsumer, BatchConsumers, ConsumerInbox, DomainEvent, OnDomainEvent } from '../../src/core/events';
 import type { DatabaseEndpoint } from '../../src/database/embedded-postgres';
-import { OrderCompletedEvent } from '../../src/modules/orders';
+import { OrderCompletedEvent, OrderPaymentAuthorizedEvent } from '../../src/modules/orders';
 import { TEST_SECRET_KEY, TestApp, createTestApp } from '../setup/create-test-app';
 import { admin, drained, newOrder, sendStatus } from '../setup/lifecycle';
 import { provisionTestDatabase } from '../setup/test-database';
@@ -35,7 +35,33 @@ class FlakyConsumer {
   }
 }
 
-@Module({ providers: [FlakyConsumer] })
+/** A batch consumer an integrator adds: any batch holding a marked order fails, `failuresLeft` times. */
+@Injectable()
+class FlakyBatchConsumer implements BatchConsumer, OnModuleInit {
+  static failuresLeft = new Map<string, number>();
+  static batchSizes: number[] = [];
+  readonly consumer = 'test.flaky-batch';
+  readonly events = [OrderPaymentAuthorizedEvent.NAME];
+
+  constructor(private readonly consumers: BatchConsumers) {}
+
+  onModuleInit(): void {
+    this.consumers.register(this);
+  }
+
+  async handle(events: readonly DomainEvent[]): Promise<void> {
+    FlakyBatchConsumer.batchSizes.push(events.length);
+    for (const event of events) {
+      const left = FlakyBatchConsumer.failuresLeft.get(event.orderRef!) ?? 0;
+      if (left > 0) {
+        FlakyBatchConsumer.failuresLeft.set(event.orderRef!, left - 1);
+        throw new Error(`flaky batch consumer down for ${event.orderRef}`);
+      }
+    }
+  }
+}
+
+@Module({ providers: [FlakyConsumer, FlakyBatchConsumer] })
 class FlakyModule {}
 
 let database: DatabaseEndpoint;
@@ -55,12 +81,48 @@ afterAll(async () => {
   await database?.close();
 });
 
-async function completedEvent(refNo: string) {
+async function completedEvent(refNo: string, name = 'order.completed') {
   const [row] = await t.app
     .get(DataSource)
-    .query(`SELECT id, status, attempts, last_error FROM outbox_event WHERE name = 'order.completed' AND payload->>'orderRef' = $1`, [refNo]);
+    .query(`SELECT id, status, attempts, last_error FROM outbox_event WHERE name = $2 AND payload->>'orderRef' = $1`, [refNo, name]);
   return row;
 }
+
+it('fails only the event a batch consumer cannot take: its batch goes one by one, no consumer repeats its work', async () => {
+  const orders = Array.from({ length: 6 }, () => newOrder());
+  const [failing, ...healthy] = orders;
+  FlakyBatchConsumer.failuresLeft.set(failing.refNo, 2); // the batch, then the event alone: one failed attempt
+  FlakyBatchConsumer.batchSizes = [];
+  await Promise.all(orders.map((order) => sendStatus(t, order, 'COMPLETE')));
+  await drained(t);
+
+  expect(await completedEvent(failing.refNo, 'order.payment_authorized')).toMatchObject({ status: 'delivered', attempts: 2, last_error: null });
+  for (const order of healthy) {
+    expect(await completedEvent(order.refNo, 'order.payment_authorized')).toMatchObject({ status: 'delivered', attempts: 1 });
+  }
+  const processed = await t.app
+    .get(DataSource)
+    .query(
+      `SELECT o.payload->>'orderRef' AS "refNo", p.consumer FROM processed_event p JOIN outbox_event o ON o.id = p.event_id
+       WHERE o.name = 'order.payment_authorized' AND o.payload->>'orderRef' = ANY($1)`,
+      [orders.map((order) => order.refNo)],
+    );
+  for (const order of orders) {
+    const consumers = processed.filter((row: any) => row.refNo === order.refNo).map((row: any) => row.consumer).sort();
+    expect([order.refNo, consumers]).toEqual([
+      order.refNo,
+      ['accounts.link-account-on-order-paid', 'customer-engagement.message-customer-on-lifecycle', 'test.flaky-batch'],
+    ]);
+    const view = (await admin(t, `/api/orders/${order.refNo}`)).body;
+    expect(kinds(view.engagements)).toEqual(['access_granted', 'order_confirmation', 'welcome']);
+    expect(view.account.email).toBe(order.email);
+  }
+  // The consumer was given batches, and single events once its batch failed.
+  expect(Math.max(...FlakyBatchConsumer.batchSizes)).toBeGreaterThan(1);
+  expect(FlakyBatchConsumer.batchSizes).toContain(1);
+});
+
+const kinds = (items: Array<{ kind: string }>) => items.map((item) => item.kind).sort();
 
 it('retries a consumer that throws twice, then delivers once, without repeating the other consumers', async () => {
   const order = newOrder();

@@ -5,6 +5,7 @@ export enum ErrorCode {
   UnsupportedMediaType = 'UNSUPPORTED_MEDIA_TYPE',
   PayloadTooLarge = 'PAYLOAD_TOO_LARGE',
   NotificationIncomplete = 'IPN_NOTIFICATION_INCOMPLETE',
+  NotificationMalformed = 'IPN_NOTIFICATION_MALFORMED',
   UnknownListener = 'IPN_UNKNOWN_LISTENER',
   DatabaseUnavailable = 'DATABASE_UNAVAILABLE',
   Unauthorized = 'UNAUTHORIZED',

@@ -4,6 +4,7 @@ import type { Request } from 'express';
 import { AppException, ErrorCode } from '../../../core/errors';
 import { RecordRejectionService } from '../application/record-rejection.service';
 import type { VerifiedNotification } from '../application/verified-notification';
+import type { RejectionReason } from '../persistence/ipn-rejection.entity';
 import { FormBody, NotificationKind, SIGNATURE_FIELD, verifySignature } from '../protocol';
 import { ListenerRegistry } from './listener-registry';
 import { NOTIFICATION_KIND } from './signed-notification.decorator';
@@ -37,23 +38,38 @@ export class NotificationSignatureGuard implements CanActivate {
     const form = FormBody.parse(rawBody);
     const keys = listener.secretKeys.map((secret) => secret.reveal());
     const verification = verifySignature(form, listener.algorithms, keys);
-    if (!verification.ok) {
-      const accepted = listener.algorithms.map((algorithm) => SIGNATURE_FIELD[algorithm]).join(' or ');
-      const detail =
-        verification.reason === 'signature_missing'
-          ? `No ${accepted} signature: the listener "${listener.name}" accepts ${listener.algorithms.join(', ')}.`
-          : `${SIGNATURE_FIELD[verification.algorithm!]} does not match the body; check the listener's secret key.`;
+    const refuse = async (status: HttpStatus, code: ErrorCode, reason: RejectionReason, detail: string) => {
       await this.rejections.record({
         kind,
         listener: listener.name,
-        reason: verification.reason,
+        reason,
         detail,
         remoteAddress: request.ip,
-        refNo: form.first(kind === 'ipn' ? 'REFNO' : 'LICENSE_CODE'),
+        refNo: form.first(kind === 'ipn' ? 'REFNO' : 'LICENSE_CODE')?.replaceAll('\0', ''),
         bodyBytes: rawBody.length,
       });
-      const code = verification.reason === 'signature_missing' ? ErrorCode.SignatureMissing : ErrorCode.SignatureInvalid;
-      throw new AppException(HttpStatus.UNAUTHORIZED, code, detail);
+      return new AppException(status, code, detail);
+    };
+    if (!verification.ok) {
+      const accepted = listener.algorithms.map((algorithm) => SIGNATURE_FIELD[algorithm]).join(' or ');
+      const missing = verification.reason === 'signature_missing';
+      throw await refuse(
+        HttpStatus.UNAUTHORIZED,
+        missing ? ErrorCode.SignatureMissing : ErrorCode.SignatureInvalid,
+        verification.reason,
+        missing
+          ? `No ${accepted} signature: the listener "${listener.name}" accepts ${listener.algorithms.join(', ')}.`
+          : `${SIGNATURE_FIELD[verification.algorithm!]} does not match the body; check the listener's secret key.`,
+      );
+    }
+    const unstorable = fieldWithNul(form);
+    if (unstorable) {
+      throw await refuse(
+        HttpStatus.BAD_REQUEST,
+        ErrorCode.NotificationMalformed,
+        'malformed',
+        `${unstorable} contains a NUL byte, which cannot be stored: no receipt.`,
+      );
     }
     request.notification = {
       kind,
@@ -66,4 +82,9 @@ export class NotificationSignatureGuard implements CanActivate {
     };
     return true;
   }
+}
+
+/** PostgreSQL text cannot hold a NUL byte: a notification with one could never be stored. */
+function fieldWithNul(form: FormBody): string | undefined {
+  return form.fields.find((field) => field.values.some((value) => value.includes(0)))?.name;
 }

@@ -1,9 +1,10 @@
 import { Column, CreateDateColumn, Entity, Index, PrimaryGeneratedColumn } from 'typeorm';
 import type { NotificationKind } from '../protocol';
 
-export type RejectionReason = 'signature_missing' | 'signature_invalid';
+/** `malformed`: authentic, but holding what cannot be stored (a NUL byte). */
+export type RejectionReason = 'signature_missing' | 'signature_invalid' | 'malformed';
 
-/** A POST that failed authentication: who sent it and why it was refused. Never the secret or the body. */
+/** A POST that was refused: who sent it and why. Never the secret or the body. */
 @Entity('ipn_rejection')
 @Index('IDX_ipn_rejection_received_at', ['receivedAt'])
 export class IpnRejectionEntity {
