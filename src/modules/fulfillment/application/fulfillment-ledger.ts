@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import type { EntityManager } from 'typeorm';
+import { EntityManager, In } from 'typeorm';
 import type { EntitlementDetails } from '../contracts/fulfillment.events';
 import { EntitlementEntity } from '../persistence/entitlement.entity';
 
@@ -7,17 +7,18 @@ import { EntitlementEntity } from '../persistence/entitlement.entity';
 @Injectable()
 export class FulfillmentLedger {
   /**
-   * Locks fulfilment's row for the order, creating it (`created`: no line of the order is known yet),
-   * so grant and revoke never interleave. One statement: the no-op update returns and locks a known row.
+   * Locks fulfilment's rows for the orders, creating them (`created`: no line of the order is known
+   * yet), so grant and revoke never interleave. One statement, in REFNO order so that concurrent
+   * batches lock in the same order; the no-op update returns and locks a known row.
    */
-  async lock(manager: EntityManager, refNo: string): Promise<{ closed: boolean; created: boolean }> {
-    const [row] = await manager.query(
-      `INSERT INTO fulfillment_order AS f (ref_no) VALUES ($1)
+  async lock(manager: EntityManager, refNos: readonly string[]): Promise<Map<string, { closed: boolean; created: boolean }>> {
+    const rows: Array<{ ref_no: string; closed: boolean; created: boolean }> = await manager.query(
+      `INSERT INTO fulfillment_order AS f (ref_no) SELECT DISTINCT unnest($1::text[]) ORDER BY 1
        ON CONFLICT (ref_no) DO UPDATE SET closed = f.closed
-       RETURNING closed, (xmax = 0) AS created`,
-      [refNo],
+       RETURNING ref_no, closed, (xmax = 0) AS created`,
+      [refNos],
     );
-    return row;
+    return new Map(rows.map((row) => [row.ref_no, { closed: row.closed, created: row.created }]));
   }
 
   /** Locks the order's row and marks it closed: nothing is granted for it any more. */
@@ -29,8 +30,13 @@ export class FulfillmentLedger {
     );
   }
 
-  entitlements(manager: EntityManager, refNo: string): Promise<EntitlementEntity[]> {
-    return manager.find(EntitlementEntity, { where: { refNo }, order: { lineNo: 'ASC' } });
+  /** The orders' lines, by REFNO, in line order. */
+  async entitlements(manager: EntityManager, refNos: readonly string[]): Promise<Map<string, EntitlementEntity[]>> {
+    const byOrder = new Map<string, EntitlementEntity[]>();
+    if (refNos.length === 0) return byOrder;
+    const rows = await manager.find(EntitlementEntity, { where: { refNo: In([...refNos]) }, order: { refNo: 'ASC', lineNo: 'ASC' } });
+    for (const row of rows) byOrder.set(row.refNo, [...(byOrder.get(row.refNo) ?? []), row]);
+    return byOrder;
   }
 }
 

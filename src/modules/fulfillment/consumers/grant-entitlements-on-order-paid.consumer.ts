@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { Inject, Injectable, OnModuleInit } from '@nestjs/common';
 import { EntityManager, In } from 'typeorm';
 import { APP_CONFIG, AppConfig } from '../../../config/app.config';
@@ -44,63 +45,64 @@ export class GrantEntitlementsOnOrderPaid implements BatchConsumer, OnModuleInit
   }
 
   async handle(events: readonly DomainEvent[], manager: EntityManager): Promise<void> {
+    const paid = (events as Array<DomainEvent<string, OrderSnapshot>>).filter(({ data }) =>
+      this.completeTriggers ? data.milestones.completed : data.milestones.paymentAuthorized,
+    );
+    if (paid.length === 0) return;
+    const refNos = [...new Set(paid.map((event) => event.data.refNo))];
+    const ledgers = await this.ledger.lock(manager, refNos);
+    // A fulfilment row created just now: no line of that order is known.
+    const lines = await this.ledger.entitlements(manager, refNos.filter((refNo) => !ledgers.get(refNo)!.created));
+    const licenses = await this.licenses(manager, paid);
+    const added: EntitlementEntity[] = [];
+    const released = new Set<EntitlementEntity>();
     const granted: DomainEvent[] = [];
-    for (const event of events as Array<DomainEvent<string, OrderSnapshot>>) {
-      const { milestones } = event.data;
-      if (!(this.completeTriggers ? milestones.completed : milestones.paymentAuthorized)) continue;
-      const grant = await this.grant(manager, event);
-      if (grant) granted.push(grant);
+    // In claim order: a later event for an order sees the lines an earlier one added.
+    for (const event of paid) {
+      const order = event.data;
+      if (ledgers.get(order.refNo)!.closed) continue;
+      const known = lines.get(order.refNo) ?? [];
+      const hold = !isFraudCleared(order.fraudStatus);
+      // Granted or revoked lines are final; a held line stays held until the fraud check clears.
+      const releasing = hold ? [] : known.filter((row) => row.status === 'held');
+      for (const row of releasing) {
+        row.status = 'granted';
+        row.grantedAt = new Date();
+        if (!added.includes(row)) released.add(row);
+      }
+      const seen = new Set(known.map((row) => row.lineNo));
+      const adding = order.items
+        .filter((item) => !seen.has(item.lineNo))
+        .map((item) => {
+          const license = item.licenseRef ? licenses.get(item.licenseRef) : undefined;
+          return newEntitlement(manager, order, item, { test: event.test, hold, license });
+        });
+      lines.set(order.refNo, [...known, ...adding]);
+      added.push(...adding);
+      const grantedNow = hold ? [] : [...releasing, ...adding].sort((a, b) => a.lineNo - b.lineNo);
+      if (grantedNow.length > 0) granted.push(grantedEvent(event, grantedNow));
     }
+    if (added.length > 0) await manager.insert(EntitlementEntity, added);
+    for (const row of released) await manager.save(row); // Fraud approvals: rare.
     await this.outbox.append(manager, granted);
   }
 
-  /** The fulfillment.granted event, when lines were granted. */
-  private async grant(manager: EntityManager, event: DomainEvent<string, OrderSnapshot>): Promise<DomainEvent | null> {
-    const order = event.data;
-    const fulfillment = await this.ledger.lock(manager, order.refNo);
-    if (fulfillment.closed) return null;
-    const hold = !isFraudCleared(order.fraudStatus);
-    // A fulfilment row created just now: no line of this order is known.
-    const known = fulfillment.created ? [] : await this.ledger.entitlements(manager, order.refNo);
-    const existing = new Map(known.map((row) => [row.lineNo, row]));
-    // Granted or revoked lines are final; a held line stays held until the fraud check clears.
-    const released = hold ? [] : known.filter((row) => row.status === 'held');
-    for (const row of released) {
-      row.status = 'granted';
-      row.grantedAt = new Date();
-      await manager.save(row);
-    }
-    const unseen = order.items.filter((item) => !existing.has(item.lineNo));
-    const added = await this.addLines(manager, order, unseen, event.test, hold);
-    const granted = hold ? [] : [...released, ...added].sort((a, b) => a.lineNo - b.lineNo);
-    if (granted.length === 0) return null;
-    return createEvent(FulfillmentGrantedEvent, {
-      orderRef: order.refNo,
-      test: event.test,
-      causedBy: event,
-      data: { refNo: order.refNo, customerEmail: order.customer.email, entitlements: granted.map(detailsOf) },
-    });
+  /** License changes already received by LCN for the lines' licenses, by license code. */
+  private async licenses(manager: EntityManager, events: ReadonlyArray<DomainEvent<string, OrderSnapshot>>): Promise<Map<string, LicenseStateEntity>> {
+    const codes = [...new Set(events.flatMap((event) => event.data.items.flatMap((item) => (item.licenseRef ? [item.licenseRef] : []))))];
+    const found = codes.length ? await manager.findBy(LicenseStateEntity, { licenseCode: In(codes) }) : [];
+    return new Map(found.map((license) => [license.licenseCode, license]));
   }
+}
 
-  /** Lines not seen before, granted or held, with any license change already received by LCN applied. */
-  private async addLines(
-    manager: EntityManager,
-    order: OrderSnapshot,
-    items: readonly OrderItemDetails[],
-    test: boolean,
-    hold: boolean,
-  ): Promise<EntitlementEntity[]> {
-    if (items.length === 0) return [];
-    const licenseRefs = items.flatMap((item) => (item.licenseRef ? [item.licenseRef] : []));
-    const licenses = licenseRefs.length ? await manager.findBy(LicenseStateEntity, { licenseCode: In(licenseRefs) }) : [];
-    const licenseByCode = new Map(licenses.map((license) => [license.licenseCode, license]));
-    const rows = items.map((item) =>
-      newEntitlement(manager, order, item, { test, hold, license: item.licenseRef ? licenseByCode.get(item.licenseRef) : undefined }),
-    );
-    await manager.insert(EntitlementEntity, rows);
-    return rows;
-  }
-
+function grantedEvent(cause: DomainEvent<string, OrderSnapshot>, entitlements: readonly EntitlementEntity[]): DomainEvent {
+  const order = cause.data;
+  return createEvent(FulfillmentGrantedEvent, {
+    orderRef: order.refNo,
+    test: cause.test,
+    causedBy: cause,
+    data: { refNo: order.refNo, customerEmail: order.customer.email, entitlements: entitlements.map(detailsOf) },
+  });
 }
 
 function newEntitlement(
@@ -110,6 +112,8 @@ function newEntitlement(
   { test, hold, license }: { test: boolean; hold: boolean; license: LicenseStateEntity | undefined },
 ): EntitlementEntity {
   return manager.create(EntitlementEntity, {
+    // Chosen here: the granted event names the entitlement before the batch inserts it.
+    id: randomUUID(),
     refNo: order.refNo,
     lineNo: item.lineNo,
     productId: item.productId,

@@ -24,7 +24,8 @@ export class RevokeEntitlementsOnOrderClosedListener {
   private async revoke(manager: EntityManager, event: DomainEvent<string, OrderSnapshot>): Promise<void> {
     const order = event.data;
     await this.ledger.close(manager, order.refNo);
-    const revoked = (await this.ledger.entitlements(manager, order.refNo)).filter((row) => row.status !== 'revoked');
+    const lines = (await this.ledger.entitlements(manager, [order.refNo])).get(order.refNo) ?? [];
+    const revoked = lines.filter((row) => row.status !== 'revoked');
     for (const row of revoked) {
       row.status = 'revoked';
       row.revokedAt = new Date();
