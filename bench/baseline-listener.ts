@@ -14,6 +14,10 @@ const SIGNATURES = new Set(['HASH', 'SIGNATURE_SHA2_256', 'SIGNATURE_SHA3_256'])
 const lp = (value: string): string => `${Buffer.byteLength(value)}${value}`;
 
 const server = createServer((request, response) => {
+  if (request.method === 'GET') {
+    response.end('OK');
+    return;
+  }
   const chunks: Buffer[] = [];
   request.on('data', (chunk: Buffer) => chunks.push(chunk));
   request.on('end', async () => {

@@ -1,5 +1,5 @@
 import { ChildProcess, spawn } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { resolve } from 'node:path';
 import autocannon from 'autocannon';
@@ -7,9 +7,10 @@ import { Client, Pool } from 'pg';
 import { DEFAULT_PRODUCTS, sampleIpn, signForm } from '../src/cli/sample-notification';
 
 /**
- * npm run bench [-- --duration 10 --concurrency 8,32,128 --soak]
+ * npm run bench [-- --duration 30 --concurrency 8,32,128 --soak]
  * Drives POST /ipn of the production build, the hand-written baseline listener, and the database's
  * own ceiling (single-row durable INSERTs through pg) with the same load, and prints the ratios.
+ * Bodies are signed before the clock starts, so the load generator spends the run sending.
  */
 const ROOT = resolve(__dirname, '..', '..');
 const SECRET = 'bench-secret-key';
@@ -42,30 +43,39 @@ function options(): Options {
     return i === -1 ? undefined : args[i + 1];
   };
   return {
-    duration: Number(value('duration') ?? 10),
+    duration: Number(value('duration') ?? 30),
     concurrency: (value('concurrency') ?? '8,32,128').split(',').map(Number),
     soak: args.includes('--soak'),
   };
 }
 
-let counter = 0;
-/** A distinct, correctly signed, realistic notification (~2 KB, two products, a mix of statuses). */
-function nextBody(): string {
-  counter += 1;
-  const refNo = `${Date.now() % 1e6}${counter}`;
-  return signForm(
-    sampleIpn({
-      refNo,
-      status: STATUSES[counter % STATUSES.length],
-      email: `bench-${counter % 5000}@example.com`,
-      test: true,
-      products: DEFAULT_PRODUCTS,
-      messageId: String(counter),
-      ipnDate: '20261124120000',
-    }),
-    ['sha3-256', 'sha256'],
-    SECRET,
+let bodies: string[] = [];
+let sent = 0;
+
+/** Distinct, correctly signed, realistic notifications (~2 KB, two products, a mix of statuses). */
+function signBodies(count: number): string[] {
+  const stamp = Date.now() % 1e6;
+  return Array.from({ length: count }, (_, i) =>
+    signForm(
+      sampleIpn({
+        refNo: `${stamp}${i}`,
+        status: STATUSES[i % STATUSES.length],
+        email: `bench-${i % 5000}@example.com`,
+        test: true,
+        products: DEFAULT_PRODUCTS,
+        messageId: String(i),
+        ipnDate: '20261124120000',
+      }),
+      ['sha3-256', 'sha256'],
+      SECRET,
+    ),
   );
+}
+
+/** The next body. Each target starts over on a fresh database, so each sees distinct notifications. */
+function nextBody(): string {
+  if (sent === bodies.length) throw new Error(`more than ${bodies.length} requests: sign more bodies`);
+  return bodies[sent++];
 }
 
 async function freshDatabase(label: string): Promise<string> {
@@ -79,20 +89,22 @@ async function freshDatabase(label: string): Promise<string> {
   return url.toString();
 }
 
-async function start(script: string, env: Record<string, string>): Promise<ChildProcess> {
-  const child = spawn(process.execPath, [script], { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'inherit'] });
-  await new Promise<void>((done, fail) => {
-    let seen = '';
-    child.stdout!.on('data', (chunk: Buffer) => {
-      seen += chunk.toString();
-      if (seen.includes('Listening on')) done();
-    });
-    child.once('exit', (code) => fail(new Error(`${script} exited with ${code}`)));
-  });
+async function start(script: string, env: Record<string, string>, readyUrl: string): Promise<ChildProcess> {
+  const child = spawn(process.execPath, [script], { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'ignore', 'inherit'] });
+  const exited = new Promise<never>((_, fail) => child.once('exit', (code) => fail(new Error(`${script} exited with ${code}`))));
+  const ready = (async () => {
+    for (;;) {
+      const status = await fetch(readyUrl).then((response) => response.status, () => 0);
+      if (status === 200) return;
+      await new Promise((done) => setTimeout(done, 100));
+    }
+  })();
+  await Promise.race([ready, exited]);
   return child;
 }
 
-async function load(url: string, concurrency: number, duration: number): Promise<autocannon.Result> {
+async function load(url: string, concurrency: number, duration: number, fromFirstBody = true): Promise<autocannon.Result> {
+  if (fromFirstBody) sent = 0;
   return autocannon({
     url,
     connections: concurrency,
@@ -128,20 +140,23 @@ async function waitForDrain(url: string): Promise<number> {
   return Date.now() - started;
 }
 
-async function count(url: string, table: string): Promise<number> {
+async function count(url: string, table: string, where = 'true'): Promise<number> {
   const client = new Client({ connectionString: url });
   await client.connect();
-  const { rows } = await client.query(`SELECT count(*)::int AS n FROM ${table}`);
+  const { rows } = await client.query(`SELECT count(*)::int AS n FROM ${table} WHERE ${where}`);
   await client.end();
   return rows[0].n;
+}
+
+/** The product as deployed: defaults, but for the pool (the same as the baseline's) and the key. */
+function appEnvironment(url: string, port: string): Record<string, string> {
+  return { DATABASE_URL: url, PORT: port, IPN_SECRET_KEY: SECRET, DATABASE_POOL_SIZE: '20' };
 }
 
 async function benchProduct(concurrency: number, duration: number): Promise<Measurement> {
   const url = await freshDatabase('app');
   const port = '3901';
-  const app = await start('dist/src/main.js', {
-    DATABASE_URL: url, PORT: port, IPN_SECRET_KEY: SECRET, LOG_LEVEL: 'log', DATABASE_POOL_SIZE: '20',
-  });
+  const app = await start('dist/src/main.js', appEnvironment(url, port), `http://127.0.0.1:${port}/ipn`);
   try {
     const result = measurement('product', concurrency, await load(`http://127.0.0.1:${port}/ipn`, concurrency, duration));
     result.drainMs = await waitForDrain(url);
@@ -155,7 +170,11 @@ async function benchProduct(concurrency: number, duration: number): Promise<Meas
 async function benchBaseline(concurrency: number, duration: number): Promise<Measurement> {
   const url = await freshDatabase('baseline');
   const port = '3902';
-  const listener = await start('dist/bench/baseline-listener.js', { DATABASE_URL: url, PORT: port, IPN_SECRET_KEY: SECRET, DATABASE_POOL_SIZE: '20' });
+  const listener = await start(
+    'dist/bench/baseline-listener.js',
+    { DATABASE_URL: url, PORT: port, IPN_SECRET_KEY: SECRET, DATABASE_POOL_SIZE: '20' },
+    `http://127.0.0.1:${port}/`,
+  );
   try {
     const result = measurement('baseline', concurrency, await load(`http://127.0.0.1:${port}/`, concurrency, duration));
     result.stored = await count(url, 'baseline_ipn');
@@ -189,25 +208,38 @@ async function benchCeiling(concurrency: number, duration: number): Promise<Meas
   return { target: 'db-ceiling', concurrency, perSecond: Math.round(latencies.length / duration), p50: at(0.5), p99: at(0.99), non2xx: 0, ok: latencies.length };
 }
 
+/** Five minutes at concurrency 32, sampled every 30 s: throughput and the service's RSS over time. */
 async function soak(minutes: number): Promise<void> {
   const url = await freshDatabase('soak');
   const port = '3903';
-  const app = await start('dist/src/main.js', { DATABASE_URL: url, PORT: port, IPN_SECRET_KEY: SECRET, LOG_LEVEL: 'log', DATABASE_POOL_SIZE: '20' });
-  const samples: Array<{ minute: number; perSecond: number; rssMb: number }> = [];
+  const app = await start('dist/src/main.js', appEnvironment(url, port), `http://127.0.0.1:${port}/ipn`);
+  const samples: Array<{ minute: number; perSecond: number; p99: number; rssMb: number; pendingEvents: number }> = [];
+  let ok = 0;
+  sent = 0;
   try {
     for (let i = 0; i < minutes * 2; i++) {
-      const result = await load(`http://127.0.0.1:${port}/ipn`, 32, 30);
-      const rssMb = Number(/VmRSS:\s+(\d+)/.exec(require('node:fs').readFileSync(`/proc/${app.pid}/status`, 'utf8'))![1]) / 1024;
-      samples.push({ minute: (i + 1) / 2, perSecond: Math.round(result['2xx'] / result.duration), rssMb: Math.round(rssMb) });
-      console.log(`soak ${(i + 1) / 2} min: ${samples.at(-1)!.perSecond}/s, RSS ${samples.at(-1)!.rssMb} MB`);
+      const result = await load(`http://127.0.0.1:${port}/ipn`, 32, 30, false);
+      ok += result['2xx'];
+      const rssMb = Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${app.pid}/status`, 'utf8'))![1]) / 1024;
+      const pendingEvents = await count(url, 'outbox_event', `status = 'pending'`);
+      samples.push({ minute: (i + 1) / 2, perSecond: Math.round(result['2xx'] / result.duration), p99: result.latency.p99, rssMb: Math.round(rssMb), pendingEvents });
+      const last = samples.at(-1)!;
+      console.log(`soak ${last.minute} min: ${last.perSecond} rcpt/s, p99 ${last.p99} ms, RSS ${last.rssMb} MB, ${last.pendingEvents} events pending`);
     }
+    const drainMs = await waitForDrain(url);
+    const stored = await count(url, 'ipn_notification');
+    const warm = samples.slice(1);
+    const rates = warm.map((sample) => sample.perSecond);
+    const rssGrowthAfterWarmup = (samples.at(-1)!.rssMb - warm[0].rssMb) / warm[0].rssMb;
+    const throughputSpread = (Math.max(...rates) - Math.min(...rates)) / (rates.reduce((a, b) => a + b, 0) / rates.length);
+    console.log(
+      `After warm-up (first 30 s): throughput ${Math.min(...rates)}-${Math.max(...rates)} rcpt/s (spread ${(throughputSpread * 100).toFixed(1)}% of the mean), ` +
+        `RSS growth ${(rssGrowthAfterWarmup * 100).toFixed(1)}%, drain ${drainMs} ms, stored ${stored} >= receipts ${ok}: ${stored >= ok}`,
+    );
+    save('soak', { samples, rssGrowthAfterWarmup, throughputSpread, drainMs, stored, receipts: ok });
   } finally {
     app.kill('SIGTERM');
   }
-  const warm = samples[1] ?? samples[0];
-  const growth = (samples.at(-1)!.rssMb - warm.rssMb) / warm.rssMb;
-  console.log(`RSS growth after warm-up: ${(growth * 100).toFixed(1)}%`);
-  save('soak', { samples, rssGrowthAfterWarmup: growth });
 }
 
 function save(kind: string, data: unknown): void {
@@ -220,6 +252,8 @@ function save(kind: string, data: unknown): void {
 
 async function main(): Promise<void> {
   const { duration, concurrency, soak: soakMode } = options();
+  console.log('Signing the notifications...');
+  bodies = signBodies(soakMode ? 250_000 : 120_000);
   if (soakMode) return soak(5);
   const rows: Measurement[][] = [];
   for (const c of concurrency) {

@@ -12,7 +12,7 @@ interface ClaimedEvent {
   attempts: number;
 }
 
-const BATCH_SIZE = 32;
+const BATCH_SIZE = 128;
 /**
  * Batches delivered at once: consumers work one statement at a time, so lanes keep the CPU busy while
  * each waits for the database. More would take the pool's connections away from ingestion, which

@@ -9,6 +9,8 @@ export interface StoredNotification {
   readonly listener: string;
   readonly form: FormBody;
   readonly test: boolean;
+  /** Processed before: an operator's replay. False when it was stored in this very transaction. */
+  readonly replay: boolean;
 }
 
 /**

@@ -84,7 +84,7 @@ export class RecordNotificationUseCase {
         if (!row.inserted || row.status !== 'accepted' || seen.has(row.key)) continue;
         seen.add(row.key);
         const { kind, listener, form } = arrival.notification;
-        fresh.push({ id: row.id, kind, listener, form, test: arrival.test });
+        fresh.push({ id: row.id, kind, listener, form, test: arrival.test, replay: false });
       }
       if (fresh.length) await this.processors.run(fresh, manager);
       return stored;

@@ -28,7 +28,7 @@ export class ReplayNotificationUseCase {
       if (!row) return false;
       const kind = row.kind as NotificationKind;
       const form = FormBody.parse(row.raw_body);
-      await this.processors.run([{ id: row.id, kind, listener: row.listener, form, test: row.test_order }], manager);
+      await this.processors.run([{ id: row.id, kind, listener: row.listener, form, test: row.test_order, replay: true }], manager);
       return true;
     });
     if (replayed) this.relay.wake();

@@ -28,7 +28,7 @@ const MILESTONE_EVENTS: Record<Milestone, EventContract<string, OrderSnapshot>> 
 
 /**
  * Applies IPNs to their orders in the transaction that stores them: history, state machine, outbox
- * events. A batch costs four statements however many IPNs it holds. Concurrent batches serialise on the
+ * events. A batch costs four statements however many IPNs it holds (five with replays). Concurrent batches serialise on the
  * order rows; IPNs for one order within a batch are applied in arrival order; a replayed IPN finds its
  * history entry and changes nothing.
  */
@@ -57,11 +57,15 @@ export class ApplyIpnToOrderProcessor implements NotificationProcessor, OnModule
       }
     }
     const orders = await OrderBatchStore.lockOrCreate(manager, [...firstFacts.values()]);
-    const replays = await OrderBatchStore.alreadyApplied(
-      manager,
-      [...firstFacts.keys()],
-      applicable.map(({ notification }) => notification.id),
-    );
+    // Only a replayed notification can have been applied before.
+    const replayed = applicable.filter(({ notification }) => notification.replay);
+    const replays = replayed.length
+      ? await OrderBatchStore.alreadyApplied(
+          manager,
+          replayed.map(({ facts }) => facts.refNo),
+          replayed.map(({ notification }) => notification.id),
+        )
+      : new Set<string>();
     const history: HistoryEntry[] = [];
     const events: DomainEvent[] = [];
     const changed = new Set<OrderRow>();
