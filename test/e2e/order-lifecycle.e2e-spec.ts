@@ -151,6 +151,8 @@ it('changes nothing when a stored message is replayed', async () => {
   await sendStatus(t, order, 'COMPLETE');
   await drained(t);
   const [message] = (await admin(t, `/api/ipn/messages?refNo=${order.refNo}`)).body;
+  expect(message.fields).toMatchObject({ REFNO: order.refNo, ORDERSTATUS: 'COMPLETE', CUSTOMEREMAIL: order.email });
+  expect(message.fields.IPN_PNAME).toEqual(['Software program', 'Support add-on — 1 year']);
   const snapshot = async () => ({
     events: (await t.app.get(DataSource).query(`SELECT count(*)::int AS n FROM outbox_event`))[0].n,
     order: (await admin(t, `/api/orders/${order.refNo}`)).body,

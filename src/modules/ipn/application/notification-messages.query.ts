@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { Repository } from 'typeorm';
 import { IpnNotificationEntity } from '../persistence/ipn-notification.entity';
+import { FormBody } from '../protocol';
 
 export interface NotificationMessageView {
   id: string;
@@ -18,6 +19,7 @@ export interface NotificationMessageView {
   algorithm: string;
   deliveryCount: number;
   receivedAt: Date;
+  /** Decoded from the raw body, in the order received. */
   fields: Record<string, string | string[]>;
 }
 
@@ -47,7 +49,7 @@ export class NotificationMessagesQuery {
       algorithm: row.algorithm,
       deliveryCount: row.deliveryCount,
       receivedAt: row.receivedAt,
-      fields: row.fields,
+      fields: FormBody.parse(row.rawBody).toRecord(),
     }));
   }
 }

@@ -37,7 +37,7 @@ interface InboxRow {
 }
 
 const COLUMNS = [
-  'kind', 'listener', 'content_hash', 'algorithm', 'status', 'problem', 'raw_body', 'fields', 'ref_no',
+  'kind', 'listener', 'content_hash', 'algorithm', 'status', 'problem', 'raw_body', 'ref_no',
   'order_status', 'ipn_date', 'message_id', 'license_code', 'test_order', 'remote_address', 'delivery_count',
 ];
 
@@ -127,7 +127,6 @@ async function insertInbox(manager: EntityManager, arrivals: readonly Arrival[])
       status,
       missing.length ? `missing ${missing.join(', ')}` : null,
       notification.rawBody,
-      form.toRecord(),
       form.first('REFNO') ?? null,
       form.first('ORDERSTATUS') ?? null,
       form.first('IPN_DATE') ?? null,

@@ -33,8 +33,6 @@ export class IpnNotificationEntity {
   @Column({ name: 'raw_body', type: 'bytea' })
   rawBody!: Buffer;
 
-  @Column({ type: 'jsonb' })
-  fields!: Record<string, string | string[]>;
 
   @Column({ name: 'ref_no', type: 'text', nullable: true })
   refNo!: string | null;
