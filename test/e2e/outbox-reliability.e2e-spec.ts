@@ -49,7 +49,7 @@ class FlakyBatchConsumer implements BatchConsumer, OnModuleInit {
     this.consumers.register(this);
   }
 
-  async handle(events: readonly DomainEvent[]): Promise<void> {
+  async handle(events: readonly DomainEvent[]): Promise<DomainEvent[]> {
     FlakyBatchConsumer.batchSizes.push(events.length);
     for (const event of events) {
       const left = FlakyBatchConsumer.failuresLeft.get(event.orderRef!) ?? 0;
@@ -58,6 +58,7 @@ class FlakyBatchConsumer implements BatchConsumer, OnModuleInit {
         throw new Error(`flaky batch consumer down for ${event.orderRef}`);
       }
     }
+    return [];
   }
 }
 

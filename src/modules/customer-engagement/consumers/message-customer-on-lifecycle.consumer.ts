@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Inject, Injectable, OnModuleInit } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
-import { BatchConsumer, BatchConsumers, DomainEvent, OutboxWriter, createEvent } from '../../../core/events';
+import { BatchConsumer, BatchConsumers, DomainEvent, createEvent } from '../../../core/events';
 import { AccountCreatedEvent, AccountDetails } from '../../accounts';
 import { FulfillmentChange, FulfillmentGrantedEvent } from '../../fulfillment';
 import {
@@ -66,7 +66,6 @@ export class MessageCustomerOnLifecycle implements BatchConsumer, OnModuleInit {
 
   constructor(
     private readonly consumers: BatchConsumers,
-    private readonly outbox: OutboxWriter,
     @Inject(ENGAGEMENT_TRANSPORT) private readonly transport: EngagementTransport,
   ) {}
 
@@ -74,13 +73,13 @@ export class MessageCustomerOnLifecycle implements BatchConsumer, OnModuleInit {
     this.consumers.register(this);
   }
 
-  async handle(events: readonly DomainEvent[], manager: EntityManager): Promise<void> {
+  async handle(events: readonly DomainEvent[], manager: EntityManager): Promise<DomainEvent[]> {
     const messages = events.flatMap((event) => {
       const { kind, recipient } = MESSAGES[event.name];
       const { email, facts } = recipient(event);
       return email ? [{ id: randomUUID(), event, kind, email, facts, ...composeMessage(kind, facts) }] : [];
     });
-    if (messages.length === 0) return;
+    if (messages.length === 0) return [];
     await manager.insert(
       EngagementEntity,
       messages.map((message) => ({
@@ -95,24 +94,22 @@ export class MessageCustomerOnLifecycle implements BatchConsumer, OnModuleInit {
         causeEventId: message.event.eventId,
       })),
     );
-    await this.outbox.append(
-      manager,
-      messages.map((message) =>
-        createEvent(EngagementRecordedEvent, {
-          orderRef: message.facts.refNo,
-          test: message.event.test,
-          causedBy: message.event,
-          data: {
-            engagementId: message.id,
-            kind: message.kind,
-            email: message.email,
-            subject: message.subject,
-            transport: this.transport.name,
-          },
-        }),
-      ),
+    if (!this.transport.external) {
+      for (const message of messages) await this.transport.send({ to: message.email, subject: message.subject, text: message.text });
+    }
+    return messages.map((message) =>
+      createEvent(EngagementRecordedEvent, {
+        orderRef: message.facts.refNo,
+        test: message.event.test,
+        causedBy: message.event,
+        data: {
+          engagementId: message.id,
+          kind: message.kind,
+          email: message.email,
+          subject: message.subject,
+          transport: this.transport.name,
+        },
+      }),
     );
-    if (this.transport.external) return;
-    for (const message of messages) await this.transport.send({ to: message.email, subject: message.subject, text: message.text });
   }
 }

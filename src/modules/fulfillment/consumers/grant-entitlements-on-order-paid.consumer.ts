@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Inject, Injectable, OnModuleInit } from '@nestjs/common';
 import { EntityManager, In } from 'typeorm';
 import { APP_CONFIG, AppConfig } from '../../../config/app.config';
-import { BatchConsumer, BatchConsumers, DomainEvent, OutboxWriter, createEvent } from '../../../core/events';
+import { BatchConsumer, BatchConsumers, DomainEvent, createEvent } from '../../../core/events';
 import {
   OrderCompletedEvent,
   OrderFraudClearedEvent,
@@ -31,7 +31,6 @@ export class GrantEntitlementsOnOrderPaid implements BatchConsumer, OnModuleInit
 
   constructor(
     private readonly consumers: BatchConsumers,
-    private readonly outbox: OutboxWriter,
     private readonly ledger: FulfillmentLedger,
     @Inject(APP_CONFIG) config: AppConfig,
   ) {
@@ -44,11 +43,11 @@ export class GrantEntitlementsOnOrderPaid implements BatchConsumer, OnModuleInit
     this.consumers.register(this);
   }
 
-  async handle(events: readonly DomainEvent[], manager: EntityManager): Promise<void> {
+  async handle(events: readonly DomainEvent[], manager: EntityManager): Promise<DomainEvent[]> {
     const paid = (events as Array<DomainEvent<string, OrderSnapshot>>).filter(({ data }) =>
       this.completeTriggers ? data.milestones.completed : data.milestones.paymentAuthorized,
     );
-    if (paid.length === 0) return;
+    if (paid.length === 0) return [];
     const refNos = [...new Set(paid.map((event) => event.data.refNo))];
     const ledgers = await this.ledger.lock(manager, refNos);
     // A fulfilment row created just now: no line of that order is known.
@@ -84,7 +83,7 @@ export class GrantEntitlementsOnOrderPaid implements BatchConsumer, OnModuleInit
     }
     if (added.length > 0) await manager.insert(EntitlementEntity, added);
     for (const row of released) await manager.save(row); // Fraud approvals: rare.
-    await this.outbox.append(manager, granted);
+    return granted;
   }
 
   /** License changes already received by LCN for the lines' licenses, by license code. */
