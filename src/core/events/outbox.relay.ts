@@ -35,6 +35,20 @@ const CLAIM = `
 const MARK_DELIVERED = `
   UPDATE outbox_event SET status = 'delivered', delivered_at = now(), last_error = NULL WHERE id = ANY($1::uuid[])`;
 
+/** Due events, row-locked for the round's transaction: no write until the round settles them. */
+const LOCK_DUE = `
+  SELECT id, payload, attempts + 1 AS attempts FROM outbox_event
+  WHERE status = 'pending' AND next_attempt_at <= now()
+  ORDER BY next_attempt_at LIMIT $1 FOR UPDATE SKIP LOCKED`;
+
+const SETTLE_DELIVERED = `
+  UPDATE outbox_event SET status = 'delivered', delivered_at = now(), last_error = NULL, attempts = attempts + 1
+  WHERE id = ANY($1::uuid[])`;
+
+const LEASE = `
+  UPDATE outbox_event SET attempts = attempts + 1, next_attempt_at = now() + interval '${LEASE_SECONDS} seconds'
+  WHERE id = ANY($1::uuid[])`;
+
 /**
  * Delivers committed outbox events through @nestjs/event-emitter, at least once. A delivery fails when
  * any listener throws (house listeners do not swallow errors); it is retried with exponential backoff
@@ -101,10 +115,9 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
     try {
       while (this.running) {
         this.wakePending = false;
-        const [batch]: [ClaimedEvent[], number] = await this.dataSource.query(CLAIM, [BATCH_SIZE]);
-        if (batch.length === 0) return;
-        if (batch.length === BATCH_SIZE && this.lanes.size < LANES) this.startLane();
-        await this.deliverBatch(batch);
+        const due = await this.deliverRound();
+        if (due === 0) return;
+        if (due === BATCH_SIZE && this.lanes.size < LANES) this.startLane();
       }
     } catch (error) {
       this.logger.warn(`Delivery round stopped, will retry: ${(error as Error).message}`);
@@ -112,34 +125,50 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
   }
 
   /**
-   * Batch consumers take the whole batch in one transaction; should that fail, each event goes to each
-   * of them alone. Then every event goes to the plain listeners (@OnEvent), which open their own
-   * transactions. An event is settled when all of that succeeded; otherwise its failure is recorded.
+   * One round, returning how many events were due. In one transaction: lock a batch of due events, run
+   * the batch consumers on it, settle the events no plain listener (@OnEvent) waits for, and lease the
+   * others; then hand those to their listeners, which open their own transactions, and settle them.
+   * Should the batch consumers fail, the round is done again one event at a time.
    */
-  private async deliverBatch(batch: ClaimedEvent[]): Promise<void> {
-    const consumedTogether = await this.consumeTogether(batch);
+  private async deliverRound(): Promise<number> {
+    let due = 0;
+    let leased: ClaimedEvent[] = [];
+    try {
+      await this.dataSource.transaction(async (manager) => {
+        const batch: ClaimedEvent[] = await manager.query(LOCK_DUE, [BATCH_SIZE]);
+        due = batch.length;
+        if (due === 0) return;
+        await this.consumers.run(batch.map((event) => event.payload), manager);
+        leased = batch.filter((event) => this.emitter.hasListeners(event.payload.name));
+        const quiet = batch.filter((event) => !leased.includes(event));
+        if (quiet.length > 0) await manager.query(SETTLE_DELIVERED, [quiet.map((event) => event.id)]);
+        if (leased.length > 0) await manager.query(LEASE, [leased.map((event) => event.id)]);
+      });
+    } catch (error) {
+      this.logger.debug(`A batch goes one by one: ${(error as Error).message}`);
+      const [batch]: [ClaimedEvent[], number] = await this.dataSource.query(CLAIM, [BATCH_SIZE]);
+      await this.deliverEach(batch, true);
+      return batch.length;
+    }
+    await this.deliverEach(leased, false);
+    return due;
+  }
+
+  /** Each event to its plain listeners (and, when `consumeAlone`, to each batch consumer alone), settled. */
+  private async deliverEach(batch: ClaimedEvent[], consumeAlone: boolean): Promise<void> {
+    if (batch.length === 0) return;
     const delivered: string[] = [];
     let next = 0;
     const worker = async () => {
       while (next < batch.length) {
         const event = batch[next++];
-        if (await this.deliver(event, !consumedTogether)) delivered.push(event.id);
+        if (await this.deliver(event, consumeAlone)) delivered.push(event.id);
       }
     };
     await Promise.all(Array.from({ length: PARALLEL_DELIVERIES }, worker));
-    // One statement settles the batch. Should the process die first, the events are delivered again
-    // after their lease: consumers skip what they already did.
+    // One statement settles them. Should the process die first, the events are delivered again after
+    // their lease: consumers skip what they already did.
     await this.dataSource.query(MARK_DELIVERED, [delivered]);
-  }
-
-  private async consumeTogether(batch: ClaimedEvent[]): Promise<boolean> {
-    try {
-      await this.dataSource.transaction((manager) => this.consumers.run(batch.map((event) => event.payload), manager));
-      return true;
-    } catch (error) {
-      this.logger.debug(`Batch of ${batch.length} goes one by one: ${(error as Error).message}`);
-      return false;
-    }
   }
 
   /** True when every consumer and listener succeeded; a failure is recorded for a retry. */
