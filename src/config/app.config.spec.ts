@@ -10,6 +10,7 @@ describe('loadConfig', () => {
     expect(config.port).toBe(3000);
     expect(config.database).toEqual({ url: undefined, dataDir: './data', poolSize: 10 });
     expect(config.ipn.maxBodyBytes).toBe(1024 * 1024);
+    expect(config.ipn.groupCommit).toEqual({ maxBatch: 64, maxConcurrentBatches: 2 });
     expect(config.ipn.listeners.get('default')?.algorithms).toEqual(['sha3-256', 'sha256']);
     expect(config.adminToken).toBeUndefined();
   });
@@ -23,6 +24,8 @@ describe('loadConfig', () => {
     [{ ...base, IPN_MAX_BODY: 'lots' }, /^IPN_MAX_BODY: must be a size/],
     [{ ...base, IPN_MAX_BODY: '10' }, /^IPN_MAX_BODY: must be at least 1kb/],
     [{ ...base, LOG_LEVEL: 'chatty' }, /^LOG_LEVEL: must be one of/],
+    [{ ...base, INGEST_BATCH_MAX: '0' }, /^INGEST_BATCH_MAX: /],
+    [{ ...base, INGEST_CONCURRENT_BATCHES: 'two' }, /^INGEST_CONCURRENT_BATCHES: must be a whole number/],
     [{ ...base, ADMIN_TOKEN: 'short' }, /^ADMIN_TOKEN: must be at least 16 characters/],
     [{ ...base, IPN_LISTENERS: '{nope' }, /^IPN_LISTENERS: must be a JSON array/],
     [{ ...base, IPN_LISTENERS: '[{"name":"eu"}]' }, /^IPN_LISTENERS: entry 0, secretKey: is needed/],
