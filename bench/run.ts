@@ -155,40 +155,38 @@ async function count(url: string, table: string, where = 'true'): Promise<number
   return rows[0].n;
 }
 
-/** The product as deployed: defaults, but for the pool (the same as the baseline's) and the key. */
-function appEnvironment(url: string, port: string): Record<string, string> {
+/** Both servers get the same pool size and key; the product otherwise runs on its defaults. */
+function serverEnvironment(url: string, port: string): Record<string, string> {
   return { DATABASE_URL: url, PORT: port, IPN_SECRET_KEY: SECRET, DATABASE_POOL_SIZE: '20' };
 }
 
-async function benchProduct(concurrency: number, duration: number): Promise<Measurement> {
-  const url = await freshDatabase('app');
-  const port = '3901';
-  const app = await start('dist/src/main.js', appEnvironment(url, port), `http://127.0.0.1:${port}/ipn`);
-  try {
-    const result = measurement('product', concurrency, await load(`http://127.0.0.1:${port}/ipn`, concurrency, duration));
-    if (sent > bodies.length) throw new Error(`the product was sent ${sent} requests, more than the ${bodies.length} distinct bodies`);
-    result.drainMs = await waitForDrain(url);
-    result.stored = await count(url, 'ipn_notification');
-    return result;
-  } finally {
-    app.kill('SIGTERM');
-  }
+interface Server {
+  target: 'product' | 'baseline';
+  script: string;
+  port: string;
+  path: string;
+  /** Where the server stores each notification it receipts. */
+  table: string;
 }
 
-async function benchBaseline(concurrency: number, duration: number): Promise<Measurement> {
-  const url = await freshDatabase('baseline');
-  const port = '3902';
-  const listener = await start(
-    'dist/bench/baseline-listener.js',
-    { DATABASE_URL: url, PORT: port, IPN_SECRET_KEY: SECRET, DATABASE_POOL_SIZE: '20' },
-    `http://127.0.0.1:${port}/`,
-  );
+const PRODUCT: Server = { target: 'product', script: 'dist/src/main.js', port: '3901', path: '/ipn', table: 'ipn_notification' };
+/** Baseline (a): the hand-written listener. */
+const BASELINE: Server = { target: 'baseline', script: 'dist/bench/baseline-listener.js', port: '3902', path: '/', table: 'baseline_ipn' };
+
+async function benchServer(server: Server, concurrency: number, duration: number): Promise<Measurement> {
+  const url = await freshDatabase(server.target);
+  const address = `http://127.0.0.1:${server.port}${server.path}`;
+  const child = await start(server.script, serverEnvironment(url, server.port), address);
   try {
-    const result = measurement('baseline', concurrency, await load(`http://127.0.0.1:${port}/`, concurrency, duration));
-    result.stored = await count(url, 'baseline_ipn');
+    const result = measurement(server.target, concurrency, await load(address, concurrency, duration));
+    if (server === PRODUCT) {
+      if (sent > bodies.length) throw new Error(`the product was sent ${sent} requests, more than the ${bodies.length} distinct bodies`);
+      result.drainMs = await waitForDrain(url);
+    }
+    result.stored = await count(url, server.table);
     return result;
   } finally {
-    listener.kill('SIGTERM');
+    child.kill('SIGTERM');
   }
 }
 
@@ -220,7 +218,7 @@ async function benchCeiling(concurrency: number, duration: number): Promise<Meas
 async function soak(minutes: number): Promise<void> {
   const url = await freshDatabase('soak');
   const port = '3903';
-  const app = await start('dist/src/main.js', appEnvironment(url, port), `http://127.0.0.1:${port}/ipn`);
+  const app = await start(PRODUCT.script, serverEnvironment(url, port), `http://127.0.0.1:${port}/ipn`);
   const samples: Array<{ minute: number; perSecond: number; p99: number; rssMb: number; pendingEvents: number }> = [];
   let ok = 0;
   sent = 0;
@@ -266,8 +264,8 @@ async function main(): Promise<void> {
   if (soakMode) return soak(5);
   const rows: Measurement[][] = [];
   for (const c of concurrency) {
-    const product = await benchProduct(c, duration);
-    const baseline = await benchBaseline(c, duration);
+    const product = await benchServer(PRODUCT, c, duration);
+    const baseline = await benchServer(BASELINE, c, duration);
     const ceiling = await benchCeiling(c, duration);
     rows.push([product, baseline, ceiling]);
   }
