@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 
-/** One entry of ../shared/ipn/vectors.json: the protocol's reference values. */
+/** One entry of test/fixtures/vectors.json (a copy of the shared protocol vectors): the protocol's reference values. */
 export interface ProtocolVector {
   name: string;
   kind: 'ipn' | 'lcn';
@@ -21,7 +21,7 @@ export interface ProtocolVector {
   };
 }
 
-export const VECTORS_PATH = resolve(__dirname, '..', '..', '..', 'shared', 'ipn', 'vectors.json');
+export const VECTORS_PATH = resolve(__dirname, '..', 'fixtures', 'vectors.json');
 
 export function loadVectors(): ProtocolVector[] {
   return (JSON.parse(readFileSync(VECTORS_PATH, 'utf8')) as { vectors: ProtocolVector[] }).vectors;

@@ -5,7 +5,7 @@ import { hmac, signatureSource, verifySignature } from './signature';
 
 const vectors = loadVectors();
 
-describe('2Checkout protocol against ../shared/ipn/vectors.json', () => {
+describe('2Checkout protocol against the reference vectors (test/fixtures/vectors.json)', () => {
   it('loads every vector', () => {
     expect(vectors.length).toBeGreaterThanOrEqual(6);
   });
