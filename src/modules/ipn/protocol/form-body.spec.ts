@@ -1,5 +1,32 @@
 import fc from 'fast-check';
 import { FormBody, decodeComponent } from './form-body';
+import { FormLimitError } from './form-limits';
+
+/**
+ * The parser written the plain way (split, decode each piece, then group): the optimised one, with its
+ * shared buffers, views and remembered searches, must read every body exactly as this does.
+ */
+function referenceParse(body: Buffer): Record<string, string | string[]> | 'mixed' {
+  const decode = (text: string) =>
+    Buffer.from(
+      text.replace(/\+/g, ' ').replace(/%([0-9a-fA-F]{2})/g, (_, hex: string) => String.fromCharCode(parseInt(hex, 16))),
+      'latin1',
+    );
+  const record: Record<string, string | string[]> = {};
+  for (const pair of body.toString('latin1').split('&').filter(Boolean)) {
+    const at = pair.indexOf('=');
+    const rawName = decode(at === -1 ? pair : pair.slice(0, at)).toString('utf8');
+    const value = (at === -1 ? Buffer.alloc(0) : decode(pair.slice(at + 1))).toString('utf8');
+    const bracket = rawName.indexOf('[');
+    const isArray = bracket > 0 && rawName.endsWith(']');
+    const name = isArray ? rawName.slice(0, bracket) : rawName;
+    const existing = record[name];
+    if (existing !== undefined && Array.isArray(existing) !== isArray) return 'mixed';
+    if (isArray) record[name] = [...((existing as string[] | undefined) ?? []), value];
+    else record[name] = value;
+  }
+  return record;
+}
 
 /** An independent encoder, the way browsers and 2Checkout encode forms. */
 function encode(pairs: Array<[string, string]>): Buffer {
@@ -60,6 +87,40 @@ describe('FormBody.parse', () => {
 
   it('treats indexed keys like NAME[0] as array items', () => {
     expect(FormBody.parse(Buffer.from('X%5B0%5D=a&X%5B1%5D=b', 'latin1')).toRecord()).toEqual({ X: ['a', 'b'] });
+  });
+
+  it('reads any body exactly as the plain reference parser does', () => {
+    const token = fc.constantFrom('A', 'b', '=', '&', '[', ']', '%', '5', 'B', 'b', 'D', 'd', '0', '+', '%5B%5D', '%5b%5d', '\u00e9', '\u0000');
+    fc.assert(
+      fc.property(fc.array(token, { maxLength: 80 }), (tokens) => {
+        const body = Buffer.from(tokens.join(''), 'latin1');
+        let parsed: Record<string, string | string[]> | 'mixed';
+        try {
+          parsed = FormBody.parse(body).toRecord();
+        } catch (error) {
+          if (!(error instanceof FormLimitError)) throw error;
+          parsed = 'mixed';
+        }
+        expect(parsed).toEqual(referenceParse(body));
+      }),
+      { numRuns: 2000 },
+    );
+  });
+
+  it('reads encoded and literal brackets, in any letter case, alike', () => {
+    const form = FormBody.parse(Buffer.from('P%5B%5D=1&Q[]=2&P%5b%5d=3&R%5B0%5D=4', 'latin1'));
+    expect(form.fields.map((field) => [field.name, field.isArray])).toEqual([
+      ['P', true],
+      ['Q', true],
+      ['R', true],
+    ]);
+    expect(form.toRecord()).toEqual({ P: ['1', '3'], Q: ['2'], R: ['4'] });
+  });
+
+  it('keeps a NUL byte in a name or a value as it is', () => {
+    const form = FormBody.parse(Buffer.from('A%00B=1&C=x%00y', 'latin1'));
+    expect(form.fields.map((field) => field.name)).toEqual(['A\u0000B', 'C']);
+    expect(form.firstBytes('C')).toEqual(Buffer.from('x\u0000y', 'latin1'));
   });
 
   it('decodes + as a space and %XX as a byte, leaving other bytes alone', () => {

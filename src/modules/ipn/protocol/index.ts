@@ -1,4 +1,6 @@
 export * from './algorithm';
 export * from './form-body';
+export * from './form-limits';
+export * from './printable';
 export * from './receipt';
 export * from './signature';
