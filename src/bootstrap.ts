@@ -1,6 +1,7 @@
 import type { ModuleMetadata } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
+import helmet from 'helmet';
 import { AppModule } from './app.module';
 import type { AppConfig } from './config/app.config';
 import type { DatabaseEndpoint } from './database/embedded-postgres';
@@ -23,6 +24,10 @@ export async function createApp(
   // bytes, not decoded a second time into an object nobody reads.
   app.useBodyParser('raw', { type: 'application/x-www-form-urlencoded', limit: config.ipn.maxBodyBytes });
   app.useBodyParser('json', { limit: '100kb' });
-  app.set('trust proxy', 'loopback');
+  // Off unless TRUST_PROXY names the proxies: otherwise any client could choose its address (and so
+  // pass IPN_ALLOWED_IPS, or dodge the refusal throttle) with an X-Forwarded-For header.
+  app.set('trust proxy', config.trustProxy);
+  // Security headers on every answer; the service serves no pages, so the strictest defaults cost nothing.
+  app.use(helmet());
   return app;
 }

@@ -32,8 +32,39 @@ describe('loadConfig', () => {
     [{ ...base, IPN_LISTENERS: '[{"name":"a b","secretKey":"k"}]' }, /^IPN_LISTENERS: entry 0, name: must be letters/],
     [{ ...base, IPN_LISTENERS: '[{"name":"default","secretKey":"k"}]' }, /^IPN_LISTENERS: listener name "default" is used twice/],
     [{ ...base, IPN_LISTENERS: '[{"name":"x","secretKey":"k","algorithms":["crc"]}]' }, /^IPN_LISTENERS entry 0 algorithms: "crc"/],
+    [{ ...base, IPN_MAX_FIELDS: '5' }, /^IPN_MAX_FIELDS: /],
+    [{ ...base, IPN_ALLOWED_IPS: '91.220.121.0/24,91.220.121.0/33' }, /^IPN_ALLOWED_IPS: "91.220.121.0\/33" is not/],
+    [{ ...base, TRUST_PROXY: 'true' }, /^TRUST_PROXY: /],
+    [{ ...base, IPN_REFUSALS_PER_MINUTE: 'many' }, /^IPN_REFUSALS_PER_MINUTE: must be a whole number/],
+    [{ ...base, REJECTION_RETENTION_DAYS: '0' }, /^REJECTION_RETENTION_DAYS: /],
   ])('stops on a bad value, naming the variable (%j)', (env, message) => {
     expect(() => loadConfig(env)).toThrow(message);
+  });
+
+  it('takes notifications from anyone, trusts no proxy, and bounds refusals by default', () => {
+    const { ipn, trustProxy } = loadConfig(base);
+    expect(ipn.formLimits).toEqual({ maxFields: 2000, maxFieldNameBytes: 128 });
+    expect(ipn.allowedSenders).toBeUndefined();
+    expect(ipn.refusalsPerMinute).toBe(30);
+    expect(ipn.rejectionRetentionDays).toBe(30);
+    expect(trustProxy).toBe(false);
+  });
+
+  it('reads the sender allowlist, the trusted proxies and the refusal bounds', () => {
+    const { ipn, trustProxy } = loadConfig({
+      ...base,
+      IPN_MAX_FIELDS: '500',
+      IPN_ALLOWED_IPS: '91.220.121.0/24,2001:db8::/32',
+      TRUST_PROXY: 'loopback',
+      IPN_REFUSALS_PER_MINUTE: '5',
+      REJECTION_RETENTION_DAYS: '7',
+    });
+    expect(ipn.formLimits.maxFields).toBe(500);
+    expect(ipn.allowedSenders?.ranges).toEqual(['91.220.121.0/24', '2001:db8::/32']);
+    expect(ipn.allowedSenders?.includes('2001:db8::7')).toBe(true);
+    expect(trustProxy).toEqual(['loopback']);
+    expect(ipn.refusalsPerMinute).toBe(5);
+    expect(ipn.rejectionRetentionDays).toBe(7);
   });
 
   it('never puts a secret in an error message', () => {

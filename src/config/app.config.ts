@@ -1,9 +1,11 @@
 import type { LogLevel } from '@nestjs/common';
-import type { SignatureAlgorithm } from '../modules/ipn/protocol';
+import { type FormLimits, type SignatureAlgorithm, MAX_FIELD_NAME_BYTES } from '../modules/ipn/protocol';
+import { CidrList } from './cidr-list';
 import { ConfigurationError } from './configuration.error';
 import { Environment, LOG_LEVELS, readEnvironment } from './environment';
 import { ListenerConfig, parseAlgorithms, parseListeners } from './listeners.config';
 import { Secret } from './secret';
+import { TrustProxy, parseTrustProxy } from './trust-proxy';
 
 export type { ListenerConfig } from './listeners.config';
 
@@ -21,7 +23,17 @@ export interface AppConfig {
     readonly maxBodyBytes: number;
     /** Group commit of the ingest transaction: notifications arriving together share one. */
     readonly groupCommit: { readonly maxBatch: number; readonly maxConcurrentBatches: number };
+    /** Checked on the raw body before it is parsed (IPN_MAX_FIELDS, MAX_FIELD_NAME_BYTES). */
+    readonly formLimits: FormLimits;
+    /** Unset: notifications are taken from any address (IPN_ALLOWED_IPS). */
+    readonly allowedSenders: CidrList | undefined;
+    /** Refusals from one address within a minute before its requests get 429 for a minute. */
+    readonly refusalsPerMinute: number;
+    /** Recorded refusals older than this are deleted. */
+    readonly rejectionRetentionDays: number;
   };
+  /** Which proxies may tell the client address through X-Forwarded-For (TRUST_PROXY); off by default. */
+  readonly trustProxy: TrustProxy;
   readonly events: {
     /** Off: this process only ingests; another process (with it on) delivers the outbox. */
     readonly relay: boolean;
@@ -64,7 +76,12 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): AppConfig {
       listeners,
       maxBodyBytes: parseSize(env.IPN_MAX_BODY ?? '1mb'),
       groupCommit: { maxBatch: env.INGEST_BATCH_MAX ?? 64, maxConcurrentBatches: env.INGEST_CONCURRENT_BATCHES ?? 2 },
+      formLimits: { maxFields: env.IPN_MAX_FIELDS ?? 2000, maxFieldNameBytes: MAX_FIELD_NAME_BYTES },
+      allowedSenders: env.IPN_ALLOWED_IPS ? CidrList.parse('IPN_ALLOWED_IPS', env.IPN_ALLOWED_IPS) : undefined,
+      refusalsPerMinute: env.IPN_REFUSALS_PER_MINUTE ?? 30,
+      rejectionRetentionDays: env.REJECTION_RETENTION_DAYS ?? 30,
     },
+    trustProxy: parseTrustProxy(env.TRUST_PROXY),
     events: {
       relay: env.OUTBOX_RELAY !== 'off',
       pollMs: env.OUTBOX_POLL_MS ?? 500,

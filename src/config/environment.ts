@@ -48,6 +48,21 @@ export class Environment {
   @IsOptional() @Matches(/^\d+\s*(b|kb|mb)?$/i, { message: 'must be a size such as 1048576, 512kb or 1mb' })
   IPN_MAX_BODY?: string;
 
+  @IsOptional() @IsInt({ message: 'must be a whole number' }) @Min(10) @Max(100000)
+  IPN_MAX_FIELDS?: number;
+
+  @IsOptional() @IsString()
+  IPN_ALLOWED_IPS?: string;
+
+  @IsOptional() @IsString()
+  TRUST_PROXY?: string;
+
+  @IsOptional() @IsInt({ message: 'must be a whole number' }) @Min(1) @Max(100000)
+  IPN_REFUSALS_PER_MINUTE?: number;
+
+  @IsOptional() @IsInt({ message: 'must be a whole number' }) @Min(1) @Max(3650)
+  REJECTION_RETENTION_DAYS?: number;
+
   @IsOptional() @IsString() @MinLength(16, { message: 'must be at least 16 characters' })
   ADMIN_TOKEN?: string;
 
@@ -90,6 +105,9 @@ const NUMERIC: ReadonlyArray<keyof Environment> = [
   'OUTBOX_POLL_MS',
   'OUTBOX_MAX_ATTEMPTS',
   'OUTBOX_BACKOFF_MS',
+  'IPN_MAX_FIELDS',
+  'IPN_REFUSALS_PER_MINUTE',
+  'REJECTION_RETENTION_DAYS',
 ];
 
 export function readEnvironment(source: NodeJS.ProcessEnv): Environment {

@@ -1,15 +1,21 @@
 import { Module } from '@nestjs/common';
+import { ThrottlerStorageService } from '@nestjs/throttler';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { NotificationMessagesQuery } from './application/notification-messages.query';
 import { NotificationProcessors } from './application/notification-processors';
 import { RecordNotificationUseCase } from './application/record-notification.use-case';
 import { RecordRejectionService } from './application/record-rejection.service';
+import { RejectionRetention } from './application/rejection-retention.service';
 import { ReplayNotificationUseCase } from './application/replay-notification.use-case';
 import { ListenerRegistry } from './http/listener-registry';
 import { NotificationController } from './http/notification.controller';
+import { NotificationRefusals } from './http/notification-refusals';
 import { NotificationSignatureGuard } from './http/notification-signature.guard';
+import { RefusalThrottle } from './http/refusal-throttle';
+import { SenderGuard } from './http/sender.guard';
 import { IpnNotificationEntity } from './persistence/ipn-notification.entity';
 import { IpnRejectionEntity } from './persistence/ipn-rejection.entity';
+import { RejectionRepository } from './persistence/rejection.repository';
 
 @Module({
   imports: [TypeOrmModule.forFeature([IpnNotificationEntity, IpnRejectionEntity])],
@@ -17,6 +23,12 @@ import { IpnRejectionEntity } from './persistence/ipn-rejection.entity';
   providers: [
     ListenerRegistry,
     NotificationSignatureGuard,
+    SenderGuard,
+    NotificationRefusals,
+    RefusalThrottle,
+    ThrottlerStorageService,
+    RejectionRetention,
+    RejectionRepository,
     NotificationProcessors,
     RecordNotificationUseCase,
     RecordRejectionService,

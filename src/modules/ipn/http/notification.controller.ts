@@ -4,12 +4,12 @@ import { RecordNotificationUseCase } from '../application/record-notification.us
 import type { VerifiedNotification } from '../application/verified-notification';
 import { readReceipt, receiptDate } from '../protocol';
 import { ListenerRegistry } from './listener-registry';
-import { SignedNotification, Verified } from './signed-notification.decorator';
+import { NotificationEndpoint, SignedNotification, Verified } from './signed-notification.decorator';
 
 /**
  * The URLs configured in 2Checkout: IPN at /ipn[/:listener], LCN at /lcn[/:listener]. A GET answers
  * 200 (the platform checks the URL when it is saved); a POST is answered with the signed read
- * receipt, only once the notification is committed.
+ * receipt, only once the notification is committed. Both only for senders the SenderGuard lets in.
  */
 @Controller()
 export class NotificationController {
@@ -18,11 +18,18 @@ export class NotificationController {
     private readonly listeners: ListenerRegistry,
   ) {}
 
-  @Get(['ipn', 'ipn/:listener', 'lcn', 'lcn/:listener'])
+  @Get(['ipn', 'ipn/:listener'])
   @Header('Content-Type', 'text/plain; charset=utf-8')
-  check(@Param('listener') listener?: string): string {
-    this.listeners.resolve(listener);
-    return 'OK';
+  @NotificationEndpoint('ipn')
+  checkIpn(@Param('listener') listener?: string): string {
+    return this.check(listener);
+  }
+
+  @Get(['lcn', 'lcn/:listener'])
+  @Header('Content-Type', 'text/plain; charset=utf-8')
+  @NotificationEndpoint('lcn')
+  checkLcn(@Param('listener') listener?: string): string {
+    return this.check(listener);
   }
 
   @Post(['ipn', 'ipn/:listener'])
@@ -39,6 +46,11 @@ export class NotificationController {
   @SignedNotification('lcn')
   receiveLcn(@Verified() notification: VerifiedNotification): Promise<string> {
     return this.receive(notification);
+  }
+
+  private check(listener: string | undefined): string {
+    this.listeners.resolve(listener);
+    return 'OK';
   }
 
   private async receive(notification: VerifiedNotification): Promise<string> {
