@@ -1,14 +1,15 @@
 import { randomBytes } from 'node:crypto';
 import { Client } from 'pg';
-import { DatabaseEndpoint, startEmbeddedPostgres } from '../../src/database/embedded-postgres';
+import type { DatabaseEndpoint } from '../../src/database/embedded-postgres';
+import { EMBEDDED_SERVER_URL } from './embedded-server';
 
 /**
- * A fresh, empty database for one test file: a new database on the server at DATABASE_URL when it is
- * set (dropped afterwards), otherwise a throw-away embedded PostgreSQL.
+ * A fresh, empty database for one test file, dropped afterwards: on the server at DATABASE_URL when it
+ * is set, otherwise on the embedded PostgreSQL that jest's globalSetup started for the whole run.
  */
 export async function provisionTestDatabase(): Promise<DatabaseEndpoint> {
-  const serverUrl = process.env.DATABASE_URL;
-  if (!serverUrl) return startEmbeddedPostgres('memory://', 12);
+  const serverUrl = process.env.DATABASE_URL || process.env[EMBEDDED_SERVER_URL];
+  if (!serverUrl) throw new Error('No PostgreSQL for the tests: run them with jest (its globalSetup starts one), or set DATABASE_URL');
   const name = `ipn_test_${randomBytes(6).toString('hex')}`;
   await withClient(serverUrl, (client) => client.query(`CREATE DATABASE "${name}"`));
   const url = new URL(serverUrl);

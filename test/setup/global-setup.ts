@@ -1,0 +1,3 @@
+import { startEmbeddedServer } from './embedded-server';
+
+export default startEmbeddedServer;

@@ -1,0 +1,3 @@
+import { stopEmbeddedServer } from './embedded-server';
+
+export default stopEmbeddedServer;
