@@ -30,8 +30,9 @@ export class RefusalThrottle {
   async countRefusal(address: string | undefined): Promise<void> {
     if (this.config.ipn.allowedSenders?.includes(address)) return;
     const limit = this.config.ipn.refusalsPerMinute;
-    const { isBlocked, totalHits } = await this.storage.increment(keyOf(address), MINUTE_MS, limit, MINUTE_MS, THROTTLER_NAME);
-    if (isBlocked && totalHits === limit + 1) {
+    // The storage blocks once its count exceeds the limit it is given: the limit-th refusal blocks.
+    const { isBlocked, totalHits } = await this.storage.increment(keyOf(address), MINUTE_MS, limit - 1, MINUTE_MS, THROTTLER_NAME);
+    if (isBlocked && totalHits === limit) {
       this.logger.warn(
         `${address ?? 'unknown'} was refused ${totalHits} times within a minute: its requests get 429 for a minute, neither logged nor recorded`,
       );

@@ -28,15 +28,15 @@ export class RejectionRepository {
     );
   }
 
-  /** Counts a refusal in the one row of its (address, reason, minute), created by the first. */
-  async count(row: RejectionRow, minute: Date): Promise<void> {
+  /** Adds `count` refusals to the one row of their (address, reason, minute), created by the first. */
+  async count(row: RejectionRow, minute: Date, count: number): Promise<void> {
     await this.dataSource.query(
-      `INSERT INTO ipn_rejection (kind, listener, reason, detail, remote_address, body_bytes, sampled, received_at)
-       VALUES ($1, $2, $3, $4, $5, $6, false, $7)
+      `INSERT INTO ipn_rejection (kind, listener, reason, detail, remote_address, body_bytes, sampled, received_at, count)
+       VALUES ($1, $2, $3, $4, $5, $6, false, $7, $8)
        ON CONFLICT (remote_address, reason, received_at) WHERE sampled = false
-       DO UPDATE SET count = ipn_rejection.count + 1, last_received_at = now(),
+       DO UPDATE SET count = ipn_rejection.count + EXCLUDED.count, last_received_at = now(),
                      body_bytes = GREATEST(ipn_rejection.body_bytes, EXCLUDED.body_bytes)`,
-      [row.kind, row.listener, row.reason, row.detail, row.remoteAddress, row.bodyBytes, minute],
+      [row.kind, row.listener, row.reason, row.detail, row.remoteAddress, row.bodyBytes, minute, count],
     );
   }
 
