@@ -80,6 +80,7 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
     const password = readPassword(folder);
     await stopLeftoverServer(pgdata, log);
     const server = await startServer(pgdata, binaries, user, options);
+    log(`PostgreSQL ${binaries.version.split('.')[0]} on 127.0.0.1:${server.port} (user postgres, password in ${join(folder, 'password')}), cluster in ${pgdata}`);
     return endpoint(server, password, throwAway ? folder : undefined, log);
   } catch (error) {
     if (throwAway) rmSync(folder, { recursive: true, force: true });
