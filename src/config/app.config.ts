@@ -41,10 +41,14 @@ export interface AppConfig {
     readonly maxAttempts: number;
     /** Delay before the first retry; doubled after each further failure. */
     readonly backoffMs: number;
+    /** Delivered events older than this are deleted. */
+    readonly retentionMs: number;
   };
+  /** Unset: stored notifications are kept for ever (they are the business record). */
+  readonly inboxRetentionMs: number | undefined;
   readonly fulfillment: { readonly trigger: 'COMPLETE' | 'PAYMENT_AUTHORIZED' };
   /** Unset: customer messages are persisted and logged, not mailed. */
-  readonly mail: { readonly smtpUrl: Secret | undefined; readonly from: string };
+  readonly mail: { readonly smtpUrl: Secret | undefined; readonly from: string; readonly timeoutMs: number };
   /** Unset: the admin API answers 401 to everyone. */
   readonly adminToken: Secret | undefined;
 }
@@ -87,10 +91,14 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): AppConfig {
       pollMs: env.OUTBOX_POLL_MS ?? 500,
       maxAttempts: env.OUTBOX_MAX_ATTEMPTS ?? 10,
       backoffMs: env.OUTBOX_BACKOFF_MS ?? 1000,
+      retentionMs: parseDuration(env.EVENT_RETENTION ?? '7d'),
     },
+    inboxRetentionMs: env.INBOX_RETENTION ? parseDuration(env.INBOX_RETENTION) : undefined,
     fulfillment: { trigger: env.FULFILLMENT_TRIGGER ?? 'COMPLETE' },
     // The SMTP URL may carry a password.
-    mail: { smtpUrl: env.SMTP_URL ? new Secret(env.SMTP_URL) : undefined, from: env.MAIL_FROM ?? 'no-reply@localhost' },
+    mail: { smtpUrl: env.SMTP_URL ? new Secret(env.SMTP_URL) : undefined, from: env.MAIL_FROM ?? 'no-reply@localhost',
+      timeoutMs: env.SMTP_TIMEOUT_MS ?? 10_000,
+    },
     adminToken: env.ADMIN_TOKEN ? new Secret(env.ADMIN_TOKEN) : undefined,
   };
 }
@@ -101,6 +109,12 @@ function parseSize(text: string): number {
   const bytes = Number(digits) * factor;
   if (!(bytes >= 1024)) throw new ConfigurationError('IPN_MAX_BODY', 'must be at least 1kb');
   return bytes;
+}
+
+/** Milliseconds of a duration already checked against DURATION. */
+function parseDuration(text: string): number {
+  const [, amount, unit] = /^(\d+)\s*(d|h|m|s)$/i.exec(text.trim())!;
+  return Number(amount) * { d: 86_400_000, h: 3_600_000, m: 60_000, s: 1000 }[unit.toLowerCase() as 'd' | 'h' | 'm' | 's'];
 }
 
 function logLevelsFrom(env: Environment): LogLevel[] {

@@ -13,6 +13,9 @@ import {
 } from 'class-validator';
 import { ConfigurationError } from './configuration.error';
 
+/** A number of days, hours, minutes or seconds: `7d`, `12h`, `30m`, `90s`. */
+export const DURATION = /^\d+\s*(d|h|m|s)$/i;
+
 export const LOG_LEVELS = ['error', 'warn', 'log', 'debug', 'verbose'] as const;
 
 /**
@@ -84,6 +87,15 @@ export class Environment {
   @IsOptional() @IsInt({ message: 'must be a whole number' }) @Min(1) @Max(3600000)
   OUTBOX_BACKOFF_MS?: number;
 
+  @IsOptional() @Matches(DURATION, { message: 'must be a duration such as 7d, 12h or 30m' })
+  EVENT_RETENTION?: string;
+
+  @IsOptional() @Matches(DURATION, { message: 'must be a duration such as 365d, or unset to keep every notification' })
+  INBOX_RETENTION?: string;
+
+  @IsOptional() @IsInt({ message: 'must be a whole number' }) @Min(100) @Max(600000)
+  SMTP_TIMEOUT_MS?: number;
+
   @IsOptional() @IsIn(['COMPLETE', 'PAYMENT_AUTHORIZED'], { message: 'must be COMPLETE or PAYMENT_AUTHORIZED' })
   FULFILLMENT_TRIGGER?: 'COMPLETE' | 'PAYMENT_AUTHORIZED';
 
@@ -108,6 +120,7 @@ const NUMERIC: ReadonlyArray<keyof Environment> = [
   'IPN_MAX_FIELDS',
   'IPN_REFUSALS_PER_MINUTE',
   'REJECTION_RETENTION_DAYS',
+  'SMTP_TIMEOUT_MS',
 ];
 
 export function readEnvironment(source: NodeJS.ProcessEnv): Environment {

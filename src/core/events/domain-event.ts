@@ -17,6 +17,8 @@ export interface DomainEvent<TName extends string = string, TData = unknown> {
   readonly test: boolean;
   /** The event that caused this one, for tracing a chain (order.completed -> fulfillment.granted). */
   readonly causationId: string | null;
+  /** The stored notification (IPN or LCN) that started the chain this event belongs to. */
+  readonly correlationId: string | null;
   readonly data: TData;
 }
 
@@ -26,6 +28,8 @@ export interface EventFacts<TData> {
   test: boolean;
   data: TData;
   causedBy?: DomainEvent | null;
+  /** The notification that started the chain; taken from `causedBy` when there is one. */
+  correlationId?: string | null;
 }
 
 /** Declares an event contract: a stable name, a version and the payload type. */
@@ -48,6 +52,7 @@ export function createEvent<TName extends string, TData>(
     orderRef: facts.orderRef,
     test: facts.test,
     causationId: facts.causedBy?.eventId ?? null,
+    correlationId: facts.causedBy?.correlationId ?? facts.correlationId ?? null,
     data: facts.data,
   };
 }
@@ -64,5 +69,9 @@ export abstract class DomainEventBase<TName extends string, TData> implements Do
   readonly orderRef!: string | null;
   readonly test!: boolean;
   readonly causationId!: string | null;
+  readonly correlationId!: string | null;
   readonly data!: TData;
 }
+
+/** The event type a contract declares: `EventOf<typeof OrderCompletedEvent>`. */
+export type EventOf<TContract> = TContract extends EventContract<infer TName, infer TData> ? DomainEvent<TName, TData> : never;

@@ -1,16 +1,20 @@
 import { Global, Module } from '@nestjs/common';
+import { DiscoveryModule } from '@nestjs/core';
 import { EventEmitterModule } from '@nestjs/event-emitter';
-import { ConsumerInbox } from './consumer-inbox';
-import { BatchConsumers } from './batch-consumers';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { ConsumerRegistry } from './consumer-registry';
 import { DeadLettersService } from './dead-letters.service';
+import { EventDispatcher } from './event-dispatcher';
 import { OutboxRelay } from './outbox.relay';
-import { OutboxWriter } from './outbox.writer';
+import { OutboxRetention } from './outbox-retention';
+import { OutboxEventEntity } from './persistence/outbox-event.entity';
+import { OutboxRepository } from './persistence/outbox.repository';
 
-/** Domain events: the outbox writer for producers, the inbox for consumers, the relay between them. */
+/** Domain events: the outbox, the relay that delivers it to @Consumer classes, retention. */
 @Global()
 @Module({
-  imports: [EventEmitterModule.forRoot({ wildcard: false, ignoreErrors: false })],
-  providers: [OutboxWriter, OutboxRelay, ConsumerInbox, DeadLettersService, BatchConsumers],
-  exports: [OutboxWriter, OutboxRelay, ConsumerInbox, DeadLettersService, BatchConsumers],
+  imports: [DiscoveryModule, EventEmitterModule.forRoot({ wildcard: false }), TypeOrmModule.forFeature([OutboxEventEntity])],
+  providers: [ConsumerRegistry, EventDispatcher, OutboxRepository, OutboxRelay, OutboxRetention, DeadLettersService],
+  exports: [OutboxRepository, OutboxRelay, OutboxRetention, DeadLettersService, ConsumerRegistry],
 })
 export class EventsModule {}

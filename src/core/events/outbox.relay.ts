@@ -3,80 +3,48 @@ import { EventEmitter2, EventEmitterReadinessWatcher } from '@nestjs/event-emitt
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { APP_CONFIG, AppConfig } from '../../config/app.config';
-import { BatchConsumers } from './batch-consumers';
+import { isDatabaseUnavailable } from '../errors/database-unavailable';
+import { UnprocessableEventError } from './consumer.decorator';
 import type { DomainEvent } from './domain-event';
-
-interface ClaimedEvent {
-  id: string;
-  payload: DomainEvent;
-  attempts: number;
-}
+import { EventDispatcher } from './event-dispatcher';
+import { DueEvent, OutboxRepository } from './persistence/outbox.repository';
 
 const BATCH_SIZE = 128;
-/**
- * Batches delivered at once: while one lane waits for the database, the other works. Measured (see
- * README): 4 lanes keep up with the same lag but claim smaller batches, and the CPU they take costs
- * ingestion about 15%; 1 lane falls behind a burst.
- */
+/** Batches delivered at once: while one lane waits for the database, the other works. */
 const LANES = 2;
-/** Events of a batch handed to plain listeners at once. */
-const PARALLEL_DELIVERIES = 4;
-/** A claimed event not settled within this time (the process died) is claimed again. */
-const LEASE_SECONDS = 60;
 const MAX_BACKOFF_MS = 60 * 60 * 1000;
 
-const CLAIM = `
-  UPDATE outbox_event SET attempts = attempts + 1, next_attempt_at = now() + interval '${LEASE_SECONDS} seconds'
-  WHERE id IN (
-    SELECT id FROM outbox_event WHERE status = 'pending' AND next_attempt_at <= now()
-    ORDER BY next_attempt_at LIMIT $1 FOR UPDATE SKIP LOCKED)
-  RETURNING id, payload, attempts`;
-
-const MARK_DELIVERED = `
-  UPDATE outbox_event SET status = 'delivered', delivered_at = now(), last_error = NULL WHERE id = ANY($1::uuid[])`;
-
-/** Due events, row-locked for the round's transaction: no write until the round settles them. */
-const LOCK_DUE = `
-  SELECT id, payload, attempts + 1 AS attempts FROM outbox_event
-  WHERE status = 'pending' AND next_attempt_at <= now()
-  ORDER BY next_attempt_at LIMIT $1 FOR UPDATE SKIP LOCKED`;
-
-const SETTLE_DELIVERED = `
-  UPDATE outbox_event SET status = 'delivered', delivered_at = now(), last_error = NULL, attempts = attempts + 1
-  WHERE id = ANY($1::uuid[])`;
-
-const LEASE = `
-  UPDATE outbox_event SET attempts = attempts + 1, next_attempt_at = now() + interval '${LEASE_SECONDS} seconds'
-  WHERE id = ANY($1::uuid[])`;
-
 /**
- * Delivers committed outbox events through @nestjs/event-emitter, at least once. A delivery fails when
- * any listener throws (house listeners do not swallow errors); it is retried with exponential backoff
- * and dead-lettered after the configured number of attempts. Events left by a crash are picked up by
- * the next start: the outbox, not memory, is the queue.
+ * Delivers pending outbox events (each stored notification's received event) to their consumers, at
+ * least once and exactly once in effect: a round locks a batch of due events (SKIP LOCKED: lanes and
+ * other instances never share one), runs the consumers' whole chain in that transaction and settles
+ * the batch in it. If the round fails, each event is delivered alone, so one bad notification fails
+ * alone: rolled back, retried with exponential backoff, dead-lettered after the last attempt. A crash
+ * only rolls a round back. Plain @OnEvent listeners hear of each event after its commit, fire and forget.
  */
 @Injectable()
 export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger('OutboxRelay');
   private timer: NodeJS.Timeout | undefined;
   private readonly lanes = new Set<Promise<void>>();
-  /** A wake arrived while every lane was busy: some lane must claim again before all stop. */
+  /** A wake arrived while every lane was busy: some lane must look again before all stop. */
   private wakePending = false;
   private running = false;
   private stopped = false;
 
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly outbox: OutboxRepository,
+    private readonly dispatcher: EventDispatcher,
     private readonly emitter: EventEmitter2,
     private readonly readiness: EventEmitterReadinessWatcher,
-    private readonly consumers: BatchConsumers,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
   onApplicationBootstrap(): void {
     if (!this.config.events.relay) return;
-    // Listeners are attached during bootstrap; anything emitted before that would be lost. Not awaited:
-    // the emitter's own bootstrap hook may run after this one, and it is what makes it ready.
+    // @OnEvent listeners are attached during bootstrap; wait for them (not awaited here: the emitter's
+    // own bootstrap hook, which makes it ready, may run after this one).
     void this.readiness.waitUntilReady().then(() => {
       if (this.stopped) return;
       this.running = true;
@@ -85,6 +53,7 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
     });
   }
 
+  /** Stops claiming; rounds under way finish (or roll back) before the pool closes. */
   async onApplicationShutdown(): Promise<void> {
     this.stopped = true;
     this.running = false;
@@ -99,10 +68,6 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
     else this.wakePending = true;
   }
 
-  /**
-   * A lane claims a batch (SKIP LOCKED: lanes never share an event) and delivers it, until none is
-   * due. A full batch means a backlog: the lane calls in another one, up to LANES.
-   */
   private startLane(): void {
     const lane = this.runLane().finally(() => {
       this.lanes.delete(lane);
@@ -111,6 +76,7 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
     this.lanes.add(lane);
   }
 
+  /** Rounds until none is due; a full batch means a backlog, and calls in another lane. */
   private async runLane(): Promise<void> {
     try {
       while (this.running) {
@@ -124,78 +90,78 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
     }
   }
 
-  /**
-   * One round, returning how many events were due. In one transaction: lock a batch of due events, run
-   * the batch consumers on it, settle the events no plain listener (@OnEvent) waits for, and lease the
-   * others; then hand those to their listeners, which open their own transactions, and settle them.
-   * Should the batch consumers fail, the round is done again one event at a time.
-   */
+  /** One round; returns how many events were due. Events that failed before go alone. */
   private async deliverRound(): Promise<number> {
-    let due = 0;
-    let leased: ClaimedEvent[] = [];
+    let batch: DueEvent[] = [];
+    let raised: DomainEvent[] = [];
+    let fresh: DueEvent[] = [];
     try {
       await this.dataSource.transaction(async (manager) => {
-        const batch: ClaimedEvent[] = await manager.query(LOCK_DUE, [BATCH_SIZE]);
-        due = batch.length;
-        if (due === 0) return;
-        await this.consumers.run(batch.map((event) => event.payload), manager);
-        leased = batch.filter((event) => this.emitter.hasListeners(event.payload.name));
-        const quiet = batch.filter((event) => !leased.includes(event));
-        if (quiet.length > 0) await manager.query(SETTLE_DELIVERED, [quiet.map((event) => event.id)]);
-        if (leased.length > 0) await manager.query(LEASE, [leased.map((event) => event.id)]);
+        batch = await this.outbox.lockDue(manager, BATCH_SIZE);
+        fresh = batch.filter((event) => event.attempts === 0);
+        if (fresh.length === 0) return;
+        raised = await this.dispatcher.dispatch(
+          fresh.map((event) => event.payload),
+          manager,
+        );
+        await this.outbox.append(manager, raised, 'delivered');
+        await this.outbox.settle(manager, fresh.map((event) => event.id));
       });
     } catch (error) {
+      if (isDatabaseUnavailable(error)) throw error;
       this.logger.debug(`A batch goes one by one: ${(error as Error).message}`);
-      const [batch]: [ClaimedEvent[], number] = await this.dataSource.query(CLAIM, [BATCH_SIZE]);
-      await this.deliverEach(batch, true);
+      for (const event of batch) await this.deliverAlone(event.id);
       return batch.length;
     }
-    await this.deliverEach(leased, false);
-    return due;
+    this.announce([...fresh.map((event) => event.payload), ...raised]);
+    for (const event of batch) if (event.attempts > 0) await this.deliverAlone(event.id);
+    return batch.length;
   }
 
-  /** Each event to its plain listeners (and, when `consumeAlone`, to each batch consumer alone), settled. */
-  private async deliverEach(batch: ClaimedEvent[], consumeAlone: boolean): Promise<void> {
-    if (batch.length === 0) return;
-    const delivered: string[] = [];
-    let next = 0;
-    const worker = async () => {
-      while (next < batch.length) {
-        const event = batch[next++];
-        if (await this.deliver(event, consumeAlone)) delivered.push(event.id);
+  /**
+   * One event in a transaction of its own, holding its row: its chain runs in a savepoint, and a
+   * failure is recorded in the same transaction, so no other worker can have delivered it meanwhile.
+   */
+  private async deliverAlone(id: string): Promise<void> {
+    let delivered: DomainEvent[] = [];
+    await this.dataSource.transaction(async (manager) => {
+      const event = await this.outbox.lockOne(manager, id);
+      if (!event) return; // Delivered, or held by another worker.
+      await manager.query('SAVEPOINT delivery');
+      try {
+        const raised = await this.dispatcher.dispatch([event.payload], manager);
+        await this.outbox.append(manager, raised, 'delivered');
+        await this.outbox.settle(manager, [event.id]);
+        delivered = [event.payload, ...raised];
+      } catch (error) {
+        if (isDatabaseUnavailable(error)) throw error;
+        await manager.query('ROLLBACK TO SAVEPOINT delivery');
+        await this.outbox.recordFailure(manager, event.id, this.failure(event, error as Error));
       }
-    };
-    await Promise.all(Array.from({ length: PARALLEL_DELIVERIES }, worker));
-    // One statement settles them. Should the process die first, the events are delivered again after
-    // their lease: consumers skip what they already did.
-    await this.dataSource.query(MARK_DELIVERED, [delivered]);
+    });
+    this.announce(delivered);
   }
 
-  /** True when every consumer and listener succeeded; a failure is recorded for a retry. */
-  private async deliver(event: ClaimedEvent, consumeAlone: boolean): Promise<boolean> {
-    const outcomes = await Promise.allSettled([
-      consumeAlone ? this.consumers.runEach(event.payload, (work) => this.dataSource.transaction(work)) : undefined,
-      this.emitter.emitAsync(event.payload.name, event.payload),
-    ]);
-    const failure = outcomes.find((outcome): outcome is PromiseRejectedResult => outcome.status === 'rejected');
-    if (!failure) return true;
-    await this.recordFailure(event, failure.reason as Error);
-    return false;
-  }
-
-  private async recordFailure(event: ClaimedEvent, error: Error): Promise<void> {
+  private failure(event: DueEvent, error: Error): { dead: boolean; error: string; delayMs: number } {
     const { maxAttempts, backoffMs } = this.config.events;
-    const dead = event.attempts >= maxAttempts;
-    const delayMs = Math.min(backoffMs * 2 ** (event.attempts - 1), MAX_BACKOFF_MS);
+    const attempt = event.attempts + 1;
+    const dead = attempt >= maxAttempts || error instanceof UnprocessableEventError;
+    const delayMs = Math.min(backoffMs * 2 ** (attempt - 1), MAX_BACKOFF_MS);
+    const about = event.payload.correlationId ? ` (notification ${event.payload.correlationId})` : '';
     this.logger.warn(
-      `${event.payload.name} ${event.id} failed (attempt ${event.attempts}/${maxAttempts})` +
+      `${event.payload.name} ${event.id}${about} failed (attempt ${attempt}/${maxAttempts})` +
         `${dead ? ', dead-lettered' : `, retry in ${delayMs} ms`}: ${error.message}`,
     );
-    await this.dataSource.query(
-      `UPDATE outbox_event
-       SET status = $2, last_error = $3, next_attempt_at = now() + $4 * interval '1 millisecond'
-       WHERE id = $1`,
-      [event.id, dead ? 'dead' : 'pending', error.message.slice(0, 2000), delayMs],
-    );
+    return { dead, error: error.message, delayMs };
+  }
+
+  /** Plain @OnEvent listeners: told after the commit, fire and forget (their errors are only logged). */
+  private announce(events: readonly DomainEvent[]): void {
+    for (const event of events) {
+      if (!this.emitter.hasListeners(event.name)) continue;
+      this.emitter.emitAsync(event.name, event).catch((error: Error) => {
+        this.logger.warn(`@OnEvent listener of ${event.name} ${event.eventId} failed (not retried): ${error.message}`);
+      });
+    }
   }
 }

@@ -2,6 +2,13 @@ import { CreateIpnInbox1764000000000 } from './1764000000000-create-ipn-inbox';
 import { CreateOrderLifecycle1764000000001 } from './1764000000001-create-order-lifecycle';
 import { DropNotificationFields1764000000002 } from './1764000000002-drop-notification-fields';
 import { BoundedRejections1764000000100 } from './1764000000100-bounded-rejections';
+import { EventPipeline1764000000200 } from './1764000000200-event-pipeline';
 
 /** Every migration, in order. An explicit list: no globs, so jest, the app and the CLI agree. */
-export const MIGRATIONS = [CreateIpnInbox1764000000000, CreateOrderLifecycle1764000000001, DropNotificationFields1764000000002, BoundedRejections1764000000100];
+export const MIGRATIONS = [
+  CreateIpnInbox1764000000000,
+  CreateOrderLifecycle1764000000001,
+  DropNotificationFields1764000000002,
+  BoundedRejections1764000000100,
+  EventPipeline1764000000200,
+];

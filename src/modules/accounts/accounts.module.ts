@@ -4,11 +4,12 @@ import { AccountsQuery } from './application/accounts.query';
 import { LinkAccountOnOrderPaid } from './consumers/link-account-on-order-paid.consumer';
 import { AccountEntity } from './persistence/account.entity';
 import { AccountOrderEntity } from './persistence/account-order.entity';
+import { AccountRepository } from './persistence/account.repository';
 
 /** End-user accounts, created from paid orders; emits account.created. */
 @Module({
   imports: [TypeOrmModule.forFeature([AccountEntity, AccountOrderEntity])],
-  providers: [LinkAccountOnOrderPaid, AccountsQuery],
+  providers: [AccountRepository, LinkAccountOnOrderPaid, AccountsQuery],
   exports: [AccountsQuery],
 })
 export class AccountsModule {}

@@ -4,8 +4,9 @@ import { APP_CONFIG, AppConfig } from '../../config/app.config';
 import { EngagementQuery } from './application/engagement.query';
 import { ENGAGEMENT_TRANSPORT, LogTransport, SmtpTransport } from './application/engagement-transport';
 import { MessageCustomerOnLifecycle } from './consumers/message-customer-on-lifecycle.consumer';
-import { SendRecordedMessages } from './consumers/send-recorded-messages.listener';
 import { EngagementEntity } from './persistence/engagement.entity';
+import { EngagementRepository } from './persistence/engagement.repository';
+import { MailSender } from './application/mail-sender.service';
 
 /** Customer messages along the order lifecycle, on a timeline; emits engagement.recorded. */
 @Module({
@@ -16,11 +17,12 @@ import { EngagementEntity } from './persistence/engagement.entity';
       inject: [APP_CONFIG],
       useFactory: (config: AppConfig) =>
         config.mail.smtpUrl
-          ? new SmtpTransport(config.mail.smtpUrl.reveal().toString('utf8'), config.mail.from)
+          ? new SmtpTransport(config.mail.smtpUrl.reveal().toString('utf8'), config.mail.from, config.mail.timeoutMs)
           : new LogTransport(),
     },
     MessageCustomerOnLifecycle,
-    SendRecordedMessages,
+    EngagementRepository,
+    MailSender,
     EngagementQuery,
   ],
   exports: [EngagementQuery, ENGAGEMENT_TRANSPORT],

@@ -2,11 +2,11 @@ import { Module } from '@nestjs/common';
 import { ThrottlerStorageService } from '@nestjs/throttler';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { NotificationMessagesQuery } from './application/notification-messages.query';
-import { NotificationProcessors } from './application/notification-processors';
 import { RecordNotificationUseCase } from './application/record-notification.use-case';
 import { RecordRejectionService } from './application/record-rejection.service';
 import { RejectionRetention } from './application/rejection-retention.service';
 import { ReplayNotificationUseCase } from './application/replay-notification.use-case';
+import { StoredNotifications } from './application/stored-notifications.service';
 import { ListenerRegistry } from './http/listener-registry';
 import { NotificationController } from './http/notification.controller';
 import { NotificationRefusals } from './http/notification-refusals';
@@ -15,6 +15,7 @@ import { RefusalThrottle } from './http/refusal-throttle';
 import { SenderGuard } from './http/sender.guard';
 import { IpnNotificationEntity } from './persistence/ipn-notification.entity';
 import { IpnRejectionEntity } from './persistence/ipn-rejection.entity';
+import { NotificationRepository } from './persistence/notification.repository';
 import { RejectionRepository } from './persistence/rejection.repository';
 
 @Module({
@@ -28,13 +29,14 @@ import { RejectionRepository } from './persistence/rejection.repository';
     RefusalThrottle,
     ThrottlerStorageService,
     RejectionRetention,
+    NotificationRepository,
     RejectionRepository,
-    NotificationProcessors,
+    StoredNotifications,
     RecordNotificationUseCase,
     RecordRejectionService,
     ReplayNotificationUseCase,
     NotificationMessagesQuery,
   ],
-  exports: [NotificationProcessors, ReplayNotificationUseCase, NotificationMessagesQuery],
+  exports: [StoredNotifications, ReplayNotificationUseCase, NotificationMessagesQuery],
 })
 export class IpnModule {}

@@ -34,8 +34,14 @@ export class SmtpTransport implements EngagementTransport {
   readonly external = true;
   private readonly transporter: Transporter;
 
-  constructor(smtpUrl: string, private readonly from: string) {
-    this.transporter = createTransport(smtpUrl);
+  /** `timeoutMs`: for connecting, for the server's greeting, and for silence on the socket. */
+  constructor(smtpUrl: string, private readonly from: string, timeoutMs: number) {
+    this.transporter = createTransport({
+      url: smtpUrl,
+      connectionTimeout: timeoutMs,
+      greetingTimeout: timeoutMs,
+      socketTimeout: timeoutMs,
+    });
   }
 
   async send(message: OutgoingMessage): Promise<void> {

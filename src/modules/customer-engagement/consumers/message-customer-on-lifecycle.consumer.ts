@@ -1,7 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { Inject, Injectable, OnModuleInit } from '@nestjs/common';
-import type { EntityManager } from 'typeorm';
-import { BatchConsumer, BatchConsumers, DomainEvent, createEvent } from '../../../core/events';
+import { Inject } from '@nestjs/common';
+import { Consumer, ConsumerContext, DomainEvent, EventConsumer, createEvent } from '../../../core/events';
 import { AccountCreatedEvent, AccountDetails } from '../../accounts';
 import { FulfillmentChange, FulfillmentGrantedEvent } from '../../fulfillment';
 import {
@@ -14,7 +13,7 @@ import {
 import { EngagementKind, EngagementRecordedEvent } from '../contracts/engagement.events';
 import { composeMessage, MessageFacts } from '../application/compose-message';
 import { ENGAGEMENT_TRANSPORT, EngagementTransport } from '../application/engagement-transport';
-import { EngagementEntity } from '../persistence/engagement.entity';
+import { EngagementRepository } from '../persistence/engagement.repository';
 
 interface Recipient {
   email: string | null;
@@ -56,32 +55,33 @@ const MESSAGES: Record<string, { kind: EngagementKind; recipient: (event: Domain
 
 /**
  * Records the message each lifecycle step calls for on the customer's timeline (one statement for a
- * delivery batch) and emits engagement.recorded. The log transport writes the messages here; a
- * transport that reaches outside sends them once the record has committed (SendRecordedMessages).
+ * delivery batch) and raises engagement.recorded. Sending is the mail stage's work (MailSender), after
+ * the commit.
  */
-@Injectable()
-export class MessageCustomerOnLifecycle implements BatchConsumer, OnModuleInit {
-  readonly consumer = 'customer-engagement.message-customer-on-lifecycle';
-  readonly events = Object.keys(MESSAGES);
-
+@Consumer(
+  'customer-engagement.message-customer-on-lifecycle',
+  OrderPaymentAuthorizedEvent,
+  OrderRefundedEvent,
+  OrderCanceledEvent,
+  OrderReversedEvent,
+  AccountCreatedEvent,
+  FulfillmentGrantedEvent,
+)
+export class MessageCustomerOnLifecycle implements EventConsumer {
   constructor(
-    private readonly consumers: BatchConsumers,
+    private readonly timeline: EngagementRepository,
     @Inject(ENGAGEMENT_TRANSPORT) private readonly transport: EngagementTransport,
   ) {}
 
-  onModuleInit(): void {
-    this.consumers.register(this);
-  }
-
-  async handle(events: readonly DomainEvent[], manager: EntityManager): Promise<DomainEvent[]> {
+  async handle(events: readonly DomainEvent[], { manager, raise }: ConsumerContext): Promise<void> {
     const messages = events.flatMap((event) => {
       const { kind, recipient } = MESSAGES[event.name];
       const { email, facts } = recipient(event);
       return email ? [{ id: randomUUID(), event, kind, email, facts, ...composeMessage(kind, facts) }] : [];
     });
-    if (messages.length === 0) return [];
-    await manager.insert(
-      EngagementEntity,
+    if (messages.length === 0) return;
+    await this.timeline.insert(
+      manager,
       messages.map((message) => ({
         id: message.id,
         kind: message.kind,
@@ -92,24 +92,24 @@ export class MessageCustomerOnLifecycle implements BatchConsumer, OnModuleInit {
         transport: this.transport.name,
         test: message.event.test,
         causeEventId: message.event.eventId,
+        delivery: this.transport.external ? 'pending' : 'logged',
       })),
     );
-    if (!this.transport.external) {
-      for (const message of messages) await this.transport.send({ to: message.email, subject: message.subject, text: message.text });
+    for (const message of messages) {
+      raise(
+        createEvent(EngagementRecordedEvent, {
+          orderRef: message.facts.refNo,
+          test: message.event.test,
+          causedBy: message.event,
+          data: {
+            engagementId: message.id,
+            kind: message.kind,
+            email: message.email,
+            subject: message.subject,
+            transport: this.transport.name,
+          },
+        }),
+      );
     }
-    return messages.map((message) =>
-      createEvent(EngagementRecordedEvent, {
-        orderRef: message.facts.refNo,
-        test: message.event.test,
-        causedBy: message.event,
-        data: {
-          engagementId: message.id,
-          kind: message.kind,
-          email: message.email,
-          subject: message.subject,
-          transport: this.transport.name,
-        },
-      }),
-    );
   }
 }

@@ -1,13 +1,11 @@
 import { createHash } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource, EntityManager } from 'typeorm';
 import { APP_CONFIG, AppConfig } from '../../../config/app.config';
 import { GroupCommit } from '../../../core/batching';
 import { OutboxRelay } from '../../../core/events';
 import type { NotificationStatus } from '../persistence/ipn-notification.entity';
+import { InboxArrival, InboxRow, NotificationRepository } from '../persistence/notification.repository';
 import { FormBody, isSignatureField, lengthPrefixed, missingReceiptFields } from '../protocol';
-import { NotificationProcessors, StoredNotification } from './notification-processors';
 import type { VerifiedNotification } from './verified-notification';
 
 export interface RecordedNotification {
@@ -19,139 +17,82 @@ export interface RecordedNotification {
   readonly missing: string[];
 }
 
-/** A verified notification with what the inbox row needs, computed before it joins a batch. */
-interface Arrival {
-  readonly notification: VerifiedNotification;
-  readonly key: string;
-  readonly contentHash: Buffer;
-  readonly status: NotificationStatus;
-  readonly missing: string[];
-  readonly test: boolean;
-}
-
-interface InboxRow {
-  id: string;
-  key: string;
-  status: NotificationStatus;
-  inserted: boolean;
-}
-
-const COLUMNS = [
-  'kind', 'listener', 'content_hash', 'algorithm', 'status', 'problem', 'raw_body', 'ref_no',
-  'order_status', 'ipn_date', 'message_id', 'license_code', 'test_order', 'remote_address', 'delivery_count',
-];
+/** Search columns are a display copy of the raw body (the record): bounded, so any value is storable. */
+const COLUMN_CHARS = 64;
 
 /**
- * Stores verified notifications and what they change (orders, outbox events) in one transaction,
- * committed before this resolves. Notifications arriving together share that transaction (group
- * commit): a burst costs a few statements per batch, not per notification. A re-delivery of signed
- * content already stored only counts the delivery and changes nothing else.
+ * Stores verified notifications: the raw body and the event that queues its processing, committed
+ * before this resolves; nothing else happens on the request path. Notifications arriving together
+ * share one statement (group commit). A re-delivery of content already stored only counts the
+ * delivery. Processing (orders, accounts, entitlements, messages) follows, from the outbox.
  */
 @Injectable()
 export class RecordNotificationUseCase {
-  private readonly group: GroupCommit<Arrival, RecordedNotification>;
+  private readonly group: GroupCommit<InboxArrival, InboxRow>;
 
   constructor(
-    @InjectDataSource() private readonly dataSource: DataSource,
-    private readonly processors: NotificationProcessors,
+    private readonly notifications: NotificationRepository,
     private readonly relay: OutboxRelay,
     @Inject(APP_CONFIG) config: AppConfig,
   ) {
     this.group = new GroupCommit((arrivals) => this.commit(arrivals), config.ipn.groupCommit);
   }
 
-  execute(notification: VerifiedNotification): Promise<RecordedNotification> {
-    const { form, kind, listener } = notification;
-    const missing = missingReceiptFields(kind, form);
-    const contentHash = hashContent(form);
-    return this.group.submit({
-      notification,
-      key: `${kind}/${listener}/${contentHash.toString('hex')}`,
-      contentHash,
-      status: missing.length ? 'unprocessable' : 'accepted',
-      missing,
-      test: form.first(kind === 'ipn' ? 'TEST_ORDER' : 'TEST') === '1',
-    });
+  async execute(notification: VerifiedNotification): Promise<RecordedNotification> {
+    const missing = missingReceiptFields(notification.kind, notification.form);
+    const row = await this.group.submit(arrivalOf(notification, missing));
+    return { id: row.id, status: row.status, duplicate: !row.inserted, missing };
   }
 
-  private async commit(arrivals: readonly Arrival[]): Promise<RecordedNotification[]> {
-    const rows = await this.dataSource.transaction(async (manager) => {
-      const stored = await insertInbox(manager, arrivals);
-      const fresh: StoredNotification[] = [];
-      const seen = new Set<string>();
-      for (const arrival of arrivals) {
-        const row = stored.get(arrival.key)!;
-        if (!row.inserted || row.status !== 'accepted' || seen.has(row.key)) continue;
-        seen.add(row.key);
-        const { kind, listener, form } = arrival.notification;
-        fresh.push({ id: row.id, kind, listener, form, test: arrival.test, replay: false });
-      }
-      if (fresh.length) await this.processors.run(fresh, manager);
-      return stored;
+  /**
+   * One statement for the batch. Copies of one content in it become one row counting them all; the
+   * first copy is the delivery that stored it, the others are duplicates.
+   */
+  private async commit(arrivals: readonly InboxArrival[]): Promise<InboxRow[]> {
+    const unique = new Map<string, InboxArrival & { count: number }>();
+    for (const arrival of arrivals) {
+      const key = keyOf(arrival);
+      const copy = unique.get(key);
+      unique.set(key, copy ? { ...copy, count: copy.count + 1 } : { ...arrival, count: 1 });
+    }
+    const rows = await this.notifications.store([...unique.values()]);
+    if (rows.some((row) => row.inserted)) this.relay.wake();
+    const byKey = new Map(rows.map((row) => [keyOf(row), row]));
+    const firstSeen = new Set<string>();
+    return arrivals.map((arrival) => {
+      const key = keyOf(arrival);
+      const row = byKey.get(key)!;
+      const copy = firstSeen.has(key) ? { ...row, inserted: false } : row;
+      firstSeen.add(key);
+      return copy;
     });
-    const firstOfKey = new Set<string>();
-    const recorded = arrivals.map((arrival) => {
-      const row = rows.get(arrival.key)!;
-      // Within a batch, the first arrival of a content is the delivery that stored it.
-      const duplicate = !row.inserted || firstOfKey.has(arrival.key);
-      firstOfKey.add(arrival.key);
-      return { id: row.id, status: row.status, duplicate, missing: arrival.missing };
-    });
-    if (recorded.some((notification) => !notification.duplicate)) this.relay.wake();
-    return recorded;
   }
 }
 
-/**
- * One multi-row upsert for the batch. Copies of one content in the batch become one row counting them
- * all; rows go in content-hash order so two batches that share contents lock them in the same order.
- */
-async function insertInbox(manager: EntityManager, arrivals: readonly Arrival[]): Promise<Map<string, InboxRow>> {
-  const copies = new Map<string, { arrival: Arrival; count: number }>();
-  for (const arrival of arrivals) {
-    const entry = copies.get(arrival.key);
-    if (entry) entry.count += 1;
-    else copies.set(arrival.key, { arrival, count: 1 });
-  }
-  const unique = [...copies.values()].sort((a, b) => Buffer.compare(a.arrival.contentHash, b.arrival.contentHash));
-  const parameters: unknown[] = [];
-  const tuples = unique.map(({ arrival, count }) => {
-    const { notification, contentHash, status, missing, test } = arrival;
-    const { form } = notification;
-    const at = parameters.length;
-    parameters.push(
-      notification.kind,
-      notification.listener,
-      contentHash,
-      notification.algorithm,
-      status,
-      missing.length ? `missing ${missing.join(', ')}` : null,
-      notification.rawBody,
-      form.first('REFNO') ?? null,
-      form.first('ORDERSTATUS') ?? null,
-      form.first('IPN_DATE') ?? null,
-      form.first('MESSAGE_ID') ?? null,
-      form.first('LICENSE_CODE') ?? null,
-      test,
-      notification.remoteAddress ?? null,
-      count,
-    );
-    return `(${COLUMNS.map((_, i) => `$${at + i + 1}`).join(', ')})`;
-  });
-  const rows: Array<Omit<InboxRow, 'key'> & { kind: string; listener: string; content_hash: Buffer }> =
-    await manager.query(
-      `INSERT INTO ipn_notification (${COLUMNS.join(', ')}) VALUES ${tuples.join(', ')}
-       ON CONFLICT (kind, listener, content_hash) DO UPDATE
-         SET delivery_count = ipn_notification.delivery_count + EXCLUDED.delivery_count, last_received_at = now()
-       RETURNING id, kind, listener, content_hash, status, (xmax = 0) AS inserted`,
-      parameters,
-    );
-  return new Map(
-    rows.map((row) => {
-      const key = `${row.kind}/${row.listener}/${row.content_hash.toString('hex')}`;
-      return [key, { id: row.id, key, status: row.status, inserted: row.inserted }];
-    }),
-  );
+function keyOf(row: { kind: string; listener: string; contentHash: Buffer }): string {
+  return `${row.kind}/${row.listener}/${row.contentHash.toString('hex')}`;
+}
+
+function arrivalOf(notification: VerifiedNotification, missing: string[]): InboxArrival {
+  const { form, kind } = notification;
+  const column = (name: string): string | null => form.first(name)?.slice(0, COLUMN_CHARS) ?? null;
+  return {
+    kind,
+    listener: notification.listener,
+    contentHash: hashContent(form),
+    algorithm: notification.algorithm,
+    status: missing.length ? 'unprocessable' : 'accepted',
+    problem: missing.length ? `missing ${missing.join(', ')}` : null,
+    rawBody: notification.rawBody,
+    refNo: column('REFNO'),
+    orderStatus: column('ORDERSTATUS'),
+    ipnDate: column('IPN_DATE'),
+    messageId: column('MESSAGE_ID'),
+    licenseCode: column('LICENSE_CODE'),
+    test: form.first(kind === 'ipn' ? 'TEST_ORDER' : 'TEST') === '1',
+    remoteAddress: notification.remoteAddress ?? null,
+    count: 1,
+  };
 }
 
 /** Names and values of the signed fields: the same for every delivery of one notification. */

@@ -12,10 +12,45 @@ export interface IpnOrderFacts {
   items: OrderItemDetails[];
 }
 
-export function readOrderFacts(form: FormBody): IpnOrderFacts | null {
+/** Bounds on what an order can hold; a notification beyond them is dead-lettered, named and explained. */
+export const ORDER_LIMITS = { refNo: 64, status: 64, lines: 10_000, text: 1_000, quantity: 2_147_483_647 } as const;
+
+/** Reading an IPN's facts failed: why, in words an operator can act on. */
+export class OrderFactsProblem {
+  constructor(readonly reason: string) {}
+}
+
+/**
+ * What the IPN says about its order; null when it names no order (no REFNO or ORDERSTATUS: it stays
+ * stored, nothing to apply); a problem when a value is beyond what an order can hold.
+ */
+export function readOrderFacts(form: FormBody): IpnOrderFacts | OrderFactsProblem | null {
   const refNo = form.first('REFNO');
   const status = form.first('ORDERSTATUS');
   if (!refNo || !status) return null;
+  const facts = readFacts(form, refNo, status);
+  const problem = problemOf(facts);
+  return problem ? new OrderFactsProblem(problem) : facts;
+}
+
+function problemOf(facts: IpnOrderFacts): string | null {
+  if (facts.refNo.length > ORDER_LIMITS.refNo) return `REFNO is ${facts.refNo.length} characters long (at most ${ORDER_LIMITS.refNo})`;
+  if (facts.status.length > ORDER_LIMITS.status) return `ORDERSTATUS is ${facts.status.length} characters long (at most ${ORDER_LIMITS.status})`;
+  if (facts.items.length > ORDER_LIMITS.lines) return `the order has ${facts.items.length} lines (at most ${ORDER_LIMITS.lines})`;
+  for (const item of facts.items) {
+    if (!Number.isSafeInteger(item.quantity) || item.quantity < 1 || item.quantity > ORDER_LIMITS.quantity) {
+      return `IPN_QTY of line ${item.lineNo} is ${item.quantity} (a whole number from 1 to ${ORDER_LIMITS.quantity} is expected)`;
+    }
+    for (const [name, value] of Object.entries(item)) {
+      if (typeof value === 'string' && value.length > ORDER_LIMITS.text) {
+        return `${name} of line ${item.lineNo} is ${value.length} characters long (at most ${ORDER_LIMITS.text})`;
+      }
+    }
+  }
+  return null;
+}
+
+function readFacts(form: FormBody, refNo: string, status: string): IpnOrderFacts {
   const text = (name: string): string | null => form.first(name) || null;
   const column = (name: string): string[] => form.list(name);
   const ids = column('IPN_PID');
@@ -45,7 +80,7 @@ export function readOrderFacts(form: FormBody): IpnOrderFacts | null {
       productId,
       productCode: codes[i] || null,
       name: names[i] ?? '',
-      quantity: Number.parseInt(quantities[i] ?? '1', 10) || 1,
+      quantity: quantities[i] ? Number(quantities[i]) : 1,
       price: prices[i] || null,
       licenseRef: licenseRefs[i] || null,
       licenseType: licenseTypes[i] || null,

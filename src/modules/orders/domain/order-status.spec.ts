@@ -1,72 +1,95 @@
 import fc from 'fast-check';
-import { Milestone, OrderState, applyStatus, rankOf } from './order-status';
+import { Milestone, OrderState, OrderStep, mergeStep, rankOf, reachedMilestones } from './order-status';
 
-const LIFECYCLE = ['PENDING', 'PENDING_APPROVAL', 'PAYMENT_AUTHORIZED', 'PENDING_ORDER_APPROVAL', 'COMPLETE', 'REFUND'];
+const STATUSES = ['PENDING', 'PENDING_APPROVAL', 'PAYMENT_AUTHORIZED', 'PAYMENT_RECEIVED', 'PENDING_ORDER_APPROVAL', 'COMPLETE',
+  'CANCELED', 'REVERSED', 'REFUND', 'SUSPECT', 'SOMETHING_NEW'];
+const FRAUD = [null, 'APPROVED', 'DENIED', 'UNDER REVIEW', 'PENDING'];
 
-function run(statuses: string[], fraud: Array<string | null> = []): { state: OrderState | null; reached: Milestone[] } {
+let counter = 0;
+function step(status: string, fraudStatus: string | null = null, date = '20261124100000'): OrderStep {
+  counter += 1;
+  return { key: `${date}|2026-11-24T10:00:00.000Z|${String(counter).padStart(6, '0')}`, status, fraudStatus };
+}
+
+function fold(steps: readonly OrderStep[]): { state: OrderState | null; reached: Milestone[] } {
   let state: OrderState | null = null;
   const reached: Milestone[] = [];
-  statuses.forEach((status, i) => {
-    const change = applyStatus(state, status, fraud[i] ?? null);
-    state = change.next;
-    reached.push(...change.reached);
-  });
+  for (const one of steps) {
+    const before = state?.milestones ?? new Set<Milestone>();
+    state = mergeStep(state, one).next;
+    reached.push(...reachedMilestones(before, state.milestones));
+  }
   return { state, reached };
 }
 
-describe('order state machine', () => {
+const comparable = (state: OrderState | null) => state && { ...state, milestones: [...state.milestones].sort() };
+
+describe('order state', () => {
   it('walks the normal lifecycle, each milestone once', () => {
-    const { state, reached } = run(['PENDING', 'PAYMENT_AUTHORIZED', 'COMPLETE', 'REFUND']);
+    const { state, reached } = fold([step('PENDING'), step('PAYMENT_AUTHORIZED'), step('COMPLETE'), step('REFUND')]);
     expect(state!.status).toBe('REFUND');
     expect(reached).toEqual(['placed', 'paymentAuthorized', 'completed', 'refunded']);
   });
 
-  it('records but does not apply a late PENDING after COMPLETE', () => {
-    const complete = run(['COMPLETE']).state;
-    const late = applyStatus(complete, 'PENDING', null);
+  it('records but does not apply a PENDING dated after COMPLETE', () => {
+    const complete = fold([step('COMPLETE')]).state;
+    const late = mergeStep(complete, step('PENDING', null, '20261124110000'));
     expect(late.applied).toBe(false);
     expect(late.next.status).toBe('COMPLETE');
-    expect(late.reached).toEqual([]);
   });
 
-  it('implies the milestones a first COMPLETE stands for', () => {
-    expect(applyStatus(null, 'COMPLETE', null).reached).toEqual(['placed', 'paymentAuthorized', 'completed']);
+  it('implies payment and completion for a REFUND seen first', () => {
+    expect(fold([step('REFUND')]).reached).toEqual(['placed', 'paymentAuthorized', 'completed', 'refunded']);
   });
 
   it('treats an unknown status as recorded but inert', () => {
-    const pending = run(['PENDING']).state;
-    const odd = applyStatus(pending, 'SOMETHING_NEW', null);
-    expect(odd).toMatchObject({ applied: false, reached: [], next: { status: 'PENDING' } });
-    expect(applyStatus(null, 'SOMETHING_NEW', null)).toMatchObject({ applied: false, reached: ['placed'], next: { status: null } });
+    const odd = mergeStep(fold([step('PENDING')]).state, step('SOMETHING_NEW'));
+    expect(odd).toMatchObject({ applied: false, next: { status: 'PENDING' } });
+    expect(mergeStep(null, step('SOMETHING_NEW')).next.status).toBeNull();
+    expect(rankOf('SOMETHING_NEW')).toBe(-1);
   });
 
-  it('treats legacy AUTHRECEIVED like PAYMENT_AUTHORIZED and SUSPECT as a fraud flag', () => {
-    expect(applyStatus(null, 'AUTHRECEIVED', null).reached).toContain('paymentAuthorized');
-    const suspect = applyStatus(run(['PENDING']).state, 'SUSPECT', null);
-    expect(suspect).toMatchObject({ applied: false, fraud: 'flagged', next: { status: 'PENDING', fraudStatus: 'SUSPECT' } });
+  it('takes the fraud status of the newest notification, not the last to arrive', () => {
+    const denied = step('COMPLETE', 'DENIED', '20261124120000');
+    const approvedEarlier = step('COMPLETE', 'APPROVED', '20261124110000');
+    expect(fold([denied, approvedEarlier]).state!.fraudStatus).toBe('DENIED');
+    expect(fold([approvedEarlier, denied]).state!.fraudStatus).toBe('DENIED');
   });
 
-  it('flags and clears fraud, and ignores the fraud status of a stale message', () => {
-    const review = applyStatus(null, 'PAYMENT_AUTHORIZED', 'UNDER REVIEW');
-    expect(review.fraud).toBe('flagged');
-    const approved = applyStatus(review.next, 'COMPLETE', 'APPROVED');
-    expect(approved.fraud).toBe('cleared');
-    const stale = applyStatus(approved.next, 'PENDING', 'UNDER REVIEW');
-    expect(stale).toMatchObject({ fraud: null, next: { fraudStatus: 'APPROVED' } });
+  it('flags the order for a legacy SUSPECT without moving it', () => {
+    const { state } = fold([step('PAYMENT_AUTHORIZED'), step('SUSPECT', null, '20261124110000')]);
+    expect(state).toMatchObject({ status: 'PAYMENT_AUTHORIZED', fraudStatus: 'SUSPECT' });
   });
 
-  it('never regresses and emits each milestone at most once, whatever the arrival order and repeats', () => {
-    fc.assert(
-      fc.property(fc.array(fc.constantFrom(...LIFECYCLE, 'CANCELED', 'REVERSED', 'UNKNOWN'), { minLength: 1, maxLength: 12 }), (statuses) => {
-        const { state, reached } = run(statuses);
-        expect(new Set(reached).size).toBe(reached.length);
-        // The order ends at the highest rank received: nothing later moved it back.
-        const known = statuses.filter((status) => status !== 'UNKNOWN');
-        expect(rankOf(state!.status)).toBe(Math.max(-1, ...known.map(rankOf)));
-        const again = run([...statuses, ...statuses]);
-        expect(again.reached).toEqual(reached);
-        expect([...again.state!.milestones]).toEqual([...state!.milestones]);
+  it('reaches the same state whatever the arrival order, duplicates included', () => {
+    const steps = fc.array(
+      fc.record({
+        status: fc.constantFrom(...STATUSES),
+        fraud: fc.constantFrom(...FRAUD),
+        date: fc.integer({ min: 0, max: 5 }).map((hour) => `202611241${hour}0000`),
+        arrival: fc.integer({ min: 0, max: 3 }),
       }),
+      { minLength: 1, maxLength: 8 },
+    );
+    fc.assert(
+      fc.property(steps, fc.array(fc.nat(), { maxLength: 8 }), fc.array(fc.nat(), { maxLength: 4 }), (drawn, shuffle, copies) => {
+        const keyed = drawn.map((one, i): OrderStep => ({
+          key: `${one.date}|2026-11-24T10:00:0${one.arrival}.000Z|${String(i).padStart(4, '0')}`,
+          status: one.status,
+          fraudStatus: one.fraud,
+        }));
+        const serial = [...keyed].sort((a, b) => (a.key < b.key ? -1 : 1));
+        const arrival = [...keyed];
+        shuffle.forEach((j, i) => {
+          const a = i % arrival.length;
+          const b = j % arrival.length;
+          [arrival[a], arrival[b]] = [arrival[b], arrival[a]];
+        });
+        for (const j of copies) arrival.splice(j % arrival.length, 0, arrival[j % arrival.length]);
+        expect(comparable(fold(arrival).state)).toEqual(comparable(fold(serial).state));
+        expect(new Set(fold(arrival).reached)).toEqual(new Set(fold(serial).reached));
+      }),
+      { numRuns: 2000 },
     );
   });
 });

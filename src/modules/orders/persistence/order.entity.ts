@@ -30,6 +30,16 @@ export class OrderEntity {
   @Column({ type: 'jsonb', default: () => `'[]'` })
   milestones!: Milestone[];
 
+  /** Sort keys (domain/order-status stepKey) of the steps that set status, fraud status and facts. */
+  @Column({ name: 'status_key', type: 'text', nullable: true })
+  statusKey!: string | null;
+
+  @Column({ name: 'fraud_key', type: 'text', nullable: true })
+  fraudKey!: string | null;
+
+  @Column({ name: 'facts_key', type: 'text', nullable: true })
+  factsKey!: string | null;
+
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
   createdAt!: Date;
 

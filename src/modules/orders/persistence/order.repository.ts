@@ -1,3 +1,4 @@
+import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import type { CustomerDetails, OrderItemDetails } from '../contracts/order-snapshot';
 import type { Milestone } from '../domain/order-status';
@@ -11,6 +12,9 @@ export interface OrderRow {
   customer: CustomerDetails;
   items: OrderItemDetails[];
   milestones: Milestone[];
+  statusKey: string | null;
+  fraudKey: string | null;
+  factsKey: string | null;
   /** Created by this transaction: no notification has been applied to it yet. */
   isNew: boolean;
 }
@@ -32,10 +36,12 @@ export interface HistoryEntry {
 }
 
 /**
- * Hot-path SQL for a batch of IPNs, one statement per step whatever the batch size (raw parameterised
- * SQL: the ORM would issue a statement per row). Arrays travel as JSON text and are cast in SQL.
+ * Every statement on orders and their history, for a whole batch of IPNs at once: one statement per
+ * step whatever the batch size (raw parameterised SQL: the ORM would issue one per row). Arrays travel
+ * through unnest, so no batch meets PostgreSQL's limit on parameters.
  */
-export const OrderBatchStore = {
+@Injectable()
+export class OrderRepository {
   /**
    * Creates the orders not seen before and locks them all, in REFNO order (so concurrent batches
    * cannot deadlock on each other), returning their current state. `orders` has one entry per REFNO.
@@ -47,7 +53,8 @@ export const OrderBatchStore = {
        SELECT ref_no, test, customer::jsonb, items::jsonb
        FROM unnest($1::text[], $2::boolean[], $3::text[], $4::text[]) AS n(ref_no, test, customer, items)
        ON CONFLICT (ref_no) DO UPDATE SET status = o.status -- a no-op that locks the row
-       RETURNING ref_no, status, fraud_status, currency, customer, items, milestones, (xmax = 0) AS inserted`,
+       RETURNING ref_no, status, fraud_status, currency, customer, items, milestones, status_key, fraud_key, facts_key,
+         (xmax = 0) AS inserted`,
       [
         sorted.map((order) => order.refNo),
         sorted.map((order) => order.test),
@@ -66,11 +73,14 @@ export const OrderBatchStore = {
           customer: row.customer as CustomerDetails,
           items: row.items as OrderItemDetails[],
           milestones: row.milestones as Milestone[],
+          statusKey: row.status_key as string | null,
+          fraudKey: row.fraud_key as string | null,
+          factsKey: row.facts_key as string | null,
           isNew: row.inserted as boolean,
         },
       ]),
     );
-  },
+  }
 
   /** The notifications among `notificationIds` already applied to these orders (replays). */
   async alreadyApplied(manager: EntityManager, refNos: readonly string[], notificationIds: readonly string[]): Promise<Set<string>> {
@@ -79,7 +89,7 @@ export const OrderBatchStore = {
       [refNos, notificationIds],
     );
     return new Set(rows.map((row) => row.notification_id));
-  },
+  }
 
   async appendHistory(manager: EntityManager, entries: readonly HistoryEntry[]): Promise<void> {
     if (entries.length === 0) return;
@@ -95,16 +105,17 @@ export const OrderBatchStore = {
         entries.map((entry) => entry.applied),
       ],
     );
-  },
+  }
 
   async update(manager: EntityManager, orders: readonly OrderRow[]): Promise<void> {
     if (orders.length === 0) return;
     await manager.query(
       `UPDATE "order" AS o
        SET status = u.status, fraud_status = u.fraud_status, currency = u.currency, customer = u.customer::jsonb,
-           items = u.items::jsonb, milestones = u.milestones::jsonb, updated_at = now()
-       FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[])
-         AS u(ref_no, status, fraud_status, currency, customer, items, milestones)
+           items = u.items::jsonb, milestones = u.milestones::jsonb, status_key = u.status_key, fraud_key = u.fraud_key,
+           facts_key = u.facts_key, updated_at = now()
+       FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[], $10::text[])
+         AS u(ref_no, status, fraud_status, currency, customer, items, milestones, status_key, fraud_key, facts_key)
        WHERE o.ref_no = u.ref_no`,
       [
         orders.map((order) => order.refNo),
@@ -114,7 +125,10 @@ export const OrderBatchStore = {
         orders.map((order) => JSON.stringify(order.customer)),
         orders.map((order) => JSON.stringify(order.items)),
         orders.map((order) => JSON.stringify(order.milestones)),
+        orders.map((order) => order.statusKey),
+        orders.map((order) => order.fraudKey),
+        orders.map((order) => order.factsKey),
       ],
     );
-  },
-};
+  }
+}

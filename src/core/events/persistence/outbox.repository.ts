@@ -1,0 +1,116 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource, EntityManager } from 'typeorm';
+import type { DomainEvent } from '../domain-event';
+import type { OutboxStatus } from './outbox-event.entity';
+
+export interface DueEvent {
+  id: string;
+  payload: DomainEvent;
+  /** Failed deliveries so far. */
+  attempts: number;
+}
+
+export interface DeadLetter {
+  id: string;
+  name: string;
+  orderRef: string | null;
+  /** The stored notification whose processing failed. */
+  notificationId: string | null;
+  attempts: number;
+  lastError: string | null;
+  createdAt: Date;
+}
+
+const DUE = `SELECT id, payload, attempts FROM outbox_event WHERE status = 'pending' AND next_attempt_at <= now()`;
+
+/** Every statement on outbox_event. Row locks, not leases, say who delivers an event. */
+@Injectable()
+export class OutboxRepository {
+  constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
+
+  /** Due events, locked until the caller's transaction ends; others skip them. */
+  lockDue(manager: EntityManager, limit: number): Promise<DueEvent[]> {
+    return manager.query(`${DUE} ORDER BY next_attempt_at LIMIT $1 FOR UPDATE SKIP LOCKED`, [limit]);
+  }
+
+  /** The event, locked, if it is still due and nobody else holds it. */
+  async lockOne(manager: EntityManager, id: string): Promise<DueEvent | undefined> {
+    const [row] = await manager.query(`${DUE} AND id = $1 FOR UPDATE SKIP LOCKED`, [id]);
+    return row;
+  }
+
+  /** Writes events in the caller's transaction: `pending` to be delivered, `delivered` as a record. */
+  async append(manager: EntityManager, events: readonly DomainEvent[], status: Extract<OutboxStatus, 'pending' | 'delivered'>): Promise<void> {
+    if (events.length === 0) return;
+    await manager.query(
+      `INSERT INTO outbox_event (id, name, version, payload, correlation_id, status, delivered_at)
+       SELECT e.id, e.name, e.version, e.payload, e.correlation_id, $6::text, CASE WHEN $6::text = 'delivered' THEN now() END
+       FROM unnest($1::uuid[], $2::text[], $3::int[], $4::jsonb[], $5::uuid[]) AS e(id, name, version, payload, correlation_id)`,
+      [
+        events.map((event) => event.eventId),
+        events.map((event) => event.name),
+        events.map((event) => event.version),
+        events.map((event) => JSON.stringify(event)),
+        events.map((event) => event.correlationId),
+        status,
+      ],
+    );
+  }
+
+  async settle(manager: EntityManager, ids: readonly string[]): Promise<void> {
+    if (ids.length === 0) return;
+    await manager.query(
+      `UPDATE outbox_event SET status = 'delivered', delivered_at = now(), last_error = NULL WHERE id = ANY($1::uuid[])`,
+      [ids],
+    );
+  }
+
+  /** A failed delivery of an event the caller holds locked: retried after `delayMs`, or dead. */
+  async recordFailure(manager: EntityManager, id: string, failure: { dead: boolean; error: string; delayMs: number }): Promise<void> {
+    await manager.query(
+      `UPDATE outbox_event SET attempts = attempts + 1, status = $2, last_error = $3,
+         next_attempt_at = now() + $4 * interval '1 millisecond'
+       WHERE id = $1 AND status = 'pending'`,
+      [id, failure.dead ? 'dead' : 'pending', failure.error.slice(0, 2000), failure.delayMs],
+    );
+  }
+
+  deadLetters(): Promise<DeadLetter[]> {
+    return this.dataSource.query(
+      `SELECT id, name, payload->>'orderRef' AS "orderRef", payload->>'correlationId' AS "notificationId", attempts,
+         last_error AS "lastError", created_at AS "createdAt"
+       FROM outbox_event WHERE status = 'dead' ORDER BY created_at LIMIT 500`,
+    );
+  }
+
+  /** Puts a dead letter back in the queue with fresh attempts; false when there is none with this id. */
+  async retry(id: string): Promise<boolean> {
+    const [, affected] = await this.dataSource.query(
+      `UPDATE outbox_event SET status = 'pending', attempts = 0, next_attempt_at = now() WHERE id = $1 AND status = 'dead'`,
+      [id],
+    );
+    return affected > 0;
+  }
+
+  /** Deletes at most `limit` delivered events settled before `before`; returns how many. */
+  async purgeDelivered(before: Date, limit: number): Promise<number> {
+    const [, deleted] = await this.dataSource.query(
+      `DELETE FROM outbox_event WHERE id IN (
+         SELECT id FROM outbox_event WHERE status = 'delivered' AND delivered_at < $1 LIMIT $2)`,
+      [before, limit],
+    );
+    return deleted;
+  }
+
+  /** Queue depth for operators: pending events, the age of the oldest due one, dead letters. */
+  async backlog(): Promise<{ pending: number; oldestPendingSeconds: number; dead: number }> {
+    const [row] = await this.dataSource.query(
+      `SELECT count(*) FILTER (WHERE status = 'pending')::int AS pending,
+         coalesce(extract(epoch FROM now() - min(created_at) FILTER (WHERE status = 'pending')), 0)::float AS "oldestPendingSeconds",
+         count(*) FILTER (WHERE status = 'dead')::int AS dead
+       FROM outbox_event WHERE status IN ('pending', 'dead')`,
+    );
+    return row;
+  }
+}

@@ -1,0 +1,134 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource, EntityManager } from 'typeorm';
+import { FormBody, NotificationKind } from '../protocol';
+import type { NotificationStatus } from './ipn-notification.entity';
+
+/** One inbox row to store, with the received event that queues its processing. */
+export interface InboxArrival {
+  readonly kind: NotificationKind;
+  readonly listener: string;
+  readonly contentHash: Buffer;
+  readonly algorithm: string;
+  readonly status: NotificationStatus;
+  readonly problem: string | null;
+  readonly rawBody: Buffer;
+  readonly refNo: string | null;
+  readonly orderStatus: string | null;
+  readonly ipnDate: string | null;
+  readonly messageId: string | null;
+  readonly licenseCode: string | null;
+  readonly test: boolean;
+  readonly remoteAddress: string | null;
+  /** Copies of this content in the batch. */
+  readonly count: number;
+}
+
+export interface InboxRow {
+  id: string;
+  kind: NotificationKind;
+  listener: string;
+  contentHash: Buffer;
+  status: NotificationStatus;
+  /** False: the content was stored before (a re-delivery). */
+  inserted: boolean;
+}
+
+/** A stored notification, read back for processing. */
+export interface StoredNotification {
+  readonly id: string;
+  readonly kind: NotificationKind;
+  readonly listener: string;
+  readonly form: FormBody;
+  readonly test: boolean;
+  /** When it arrived: breaks ties between notifications of one order with the same IPN_DATE. */
+  readonly receivedAt: Date;
+}
+
+const COLUMNS = [
+  'kind', 'listener', 'content_hash', 'algorithm', 'status', 'problem', 'raw_body', 'ref_no',
+  'order_status', 'ipn_date', 'message_id', 'license_code', 'test_order', 'remote_address', 'delivery_count',
+];
+
+/** The envelope of a received event (DomainEvent), built in SQL for the rows just inserted. */
+const RECEIVED_EVENT = `jsonb_build_object(
+  'eventId', e.event_id, 'name', e.kind || '.received', 'version', 1,
+  'occurredAt', to_char(now() AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'),
+  'orderRef', e.ref_no, 'test', e.test_order, 'causationId', NULL, 'correlationId', e.id,
+  'data', jsonb_build_object('notificationId', e.id, 'kind', e.kind, 'listener', e.listener, 'replay', false))`;
+
+/** Every statement on ipn_notification. */
+@Injectable()
+export class NotificationRepository {
+  constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
+
+  /**
+   * Stores a batch in one statement (atomic on its own: no transaction around it): new contents are
+   * inserted and their received events queued in the outbox; a content stored before only counts the
+   * delivery. Rows go in content-hash order, so two batches sharing contents lock them in one order.
+   */
+  async store(arrivals: readonly InboxArrival[]): Promise<InboxRow[]> {
+    const sorted = [...arrivals].sort((a, b) => Buffer.compare(a.contentHash, b.contentHash));
+    const parameters: unknown[] = [];
+    const tuples = sorted.map((arrival) => {
+      const at = parameters.length;
+      parameters.push(
+        arrival.kind, arrival.listener, arrival.contentHash, arrival.algorithm, arrival.status, arrival.problem,
+        arrival.rawBody, arrival.refNo, arrival.orderStatus, arrival.ipnDate, arrival.messageId, arrival.licenseCode,
+        arrival.test, arrival.remoteAddress, arrival.count,
+      );
+      return `(${COLUMNS.map((_, i) => `$${at + i + 1}`).join(', ')})`;
+    });
+    const rows: Array<{ id: string; kind: NotificationKind; listener: string; content_hash: Buffer; status: NotificationStatus; inserted: boolean }> =
+      await this.dataSource.query(
+        `WITH stored AS (
+           INSERT INTO ipn_notification (${COLUMNS.join(', ')}) VALUES ${tuples.join(', ')}
+           ON CONFLICT (kind, listener, content_hash) DO UPDATE
+             SET delivery_count = ipn_notification.delivery_count + EXCLUDED.delivery_count, last_received_at = now()
+           RETURNING id, kind, listener, content_hash, status, ref_no, test_order, (xmax = 0) AS inserted),
+         queued AS (
+           INSERT INTO outbox_event (id, name, version, payload, correlation_id)
+           SELECT e.event_id, e.kind || '.received', 1, ${RECEIVED_EVENT}, e.id
+           FROM (SELECT gen_random_uuid() AS event_id, * FROM stored WHERE inserted AND status = 'accepted') e)
+         SELECT id, kind, listener, content_hash, status, inserted FROM stored`,
+        parameters,
+      );
+    return rows.map((row) => ({
+      id: row.id,
+      kind: row.kind,
+      listener: row.listener,
+      contentHash: row.content_hash,
+      status: row.status,
+      inserted: row.inserted,
+    }));
+  }
+
+  /** The notifications with these ids, parsed from their raw bodies, in the caller's transaction. */
+  async read(manager: EntityManager, ids: readonly string[]): Promise<Map<string, StoredNotification>> {
+    const rows: Array<{ id: string; kind: NotificationKind; listener: string; raw_body: Buffer; test_order: boolean; received_at: Date }> =
+      await manager.query(
+        `SELECT id, kind, listener, raw_body, test_order, received_at FROM ipn_notification WHERE id = ANY($1::uuid[])`,
+        [ids],
+      );
+    return new Map(
+      rows.map((row) => [
+        row.id,
+        { id: row.id, kind: row.kind, listener: row.listener, form: FormBody.parse(row.raw_body), test: row.test_order, receivedAt: row.received_at },
+      ]),
+    );
+  }
+
+  /** Queues the processing of stored, accepted notifications again; returns the ids queued. */
+  async queueReplay(ids: readonly string[]): Promise<string[]> {
+    const rows: Array<{ id: string }> = await this.dataSource.query(
+      `INSERT INTO outbox_event (id, name, version, payload, correlation_id)
+       SELECT e.event_id, e.kind || '.received', 1,
+         jsonb_set(${RECEIVED_EVENT}, '{data,replay}', 'true'), e.id
+       FROM (SELECT gen_random_uuid() AS event_id, * FROM ipn_notification
+             WHERE id = ANY($1::uuid[]) AND status = 'accepted') e
+       RETURNING correlation_id AS id`,
+      [ids],
+    );
+    return rows.map((row) => row.id);
+  }
+}
