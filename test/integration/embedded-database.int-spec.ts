@@ -112,6 +112,17 @@ it('starts again after its server was killed (SIGKILL): crash recovery keeps eve
   }
 });
 
+it('removes a stale postmaster.pid whose number now belongs to another process (a restarted container)', async () => {
+  const pgdata = join(dataDir, 'postgres');
+  writeFileSync(join(pgdata, 'postmaster.pid'), `${process.pid}\n${pgdata}\n0\n5432\n\n127.0.0.1\n0 0\nready   \n`);
+  const database = await open();
+  try {
+    expect(postmasterPid()).not.toBe(process.pid);
+  } finally {
+    await database.close();
+  }
+});
+
 describe('a process that opened the database and was killed', () => {
   let child: ChildProcess | undefined;
   afterAll(() => child?.kill('SIGKILL'));
