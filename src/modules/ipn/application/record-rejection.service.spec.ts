@@ -1,3 +1,4 @@
+import { Logger } from '@nestjs/common';
 import type { RejectionRepository, RejectionRow } from '../persistence/rejection.repository';
 import { REJECTION_SAMPLE, RecordRejectionService, Rejection } from './record-rejection.service';
 
@@ -25,6 +26,8 @@ const rejection = (overrides: Partial<Rejection> = {}): Rejection => ({
 const MINUTE = Date.UTC(2026, 10, 25, 12, 0);
 
 describe('RecordRejectionService', () => {
+  beforeAll(() => Logger.overrideLogger(false));
+
   it('keeps a sample per (address, reason, minute) and counts the rest in one row', async () => {
     const { repository, samples, counts } = fakeRepository();
     const service = new RecordRejectionService(repository);
