@@ -50,9 +50,14 @@ export async function admin<T = any>(t: TestApp, path: string, method = 'GET'): 
   return { status: response.status, body: (await response.json()) as T };
 }
 
+/** Events of this name about the order: received events, and the events their deliveries raised (the chains). */
 export async function countEvents(t: TestApp, name: string, orderRef: string): Promise<number> {
-  const [{ n }] = await t.app
-    .get(DataSource)
-    .query(`SELECT count(*)::int AS n FROM outbox_event WHERE name = $1 AND payload->>'orderRef' = $2`, [name, orderRef]);
+  const [{ n }] = await t.app.get(DataSource).query(
+    `SELECT count(*)::int AS n FROM (
+       SELECT name, payload->>'orderRef' AS ref FROM outbox_event
+       UNION ALL SELECT link->>'name', link->>'orderRef' FROM outbox_event, jsonb_array_elements(chain) AS link) AS e
+     WHERE name = $1 AND ref = $2`,
+    [name, orderRef],
+  );
   return n;
 }

@@ -7,7 +7,7 @@ import { isDatabaseUnavailable } from '../errors/database-unavailable';
 import { UnprocessableEventError } from './consumer.decorator';
 import type { DomainEvent } from './domain-event';
 import { EventDispatcher } from './event-dispatcher';
-import { DueEvent, OutboxRepository } from './persistence/outbox.repository';
+import { ChainLink, DueEvent, OutboxRepository } from './persistence/outbox.repository';
 
 const BATCH_SIZE = 128;
 /** Batches delivered at once: while one lane waits for the database, the other works. */
@@ -104,8 +104,7 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
           fresh.map((event) => event.payload),
           manager,
         );
-        await this.outbox.append(manager, raised, 'delivered');
-        await this.outbox.settle(manager, fresh.map((event) => event.id));
+        await this.outbox.settle(manager, chains(fresh, raised));
       });
     } catch (error) {
       if (isDatabaseUnavailable(error)) throw error;
@@ -130,8 +129,7 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
       await manager.query('SAVEPOINT delivery');
       try {
         const raised = await this.dispatcher.dispatch([event.payload], manager);
-        await this.outbox.append(manager, raised, 'delivered');
-        await this.outbox.settle(manager, [event.id]);
+        await this.outbox.settle(manager, chains([event], raised));
         delivered = [event.payload, ...raised];
       } catch (error) {
         if (isDatabaseUnavailable(error)) throw error;
@@ -164,4 +162,19 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
       });
     }
   }
+}
+
+/** Each delivered event with the events raised along its chain (they carry its correlation id). */
+function chains(delivered: readonly DueEvent[], raised: readonly DomainEvent[]): Array<{ id: string; chain: ChainLink[] }> {
+  const byCorrelation = new Map<string | null, ChainLink[]>();
+  for (const { data: _data, ...link } of raised) {
+    const chain = byCorrelation.get(link.correlationId);
+    if (chain) chain.push(link);
+    else byCorrelation.set(link.correlationId, [link]);
+  }
+  return delivered.map((event) => {
+    const chain = byCorrelation.get(event.payload.correlationId) ?? [];
+    byCorrelation.delete(event.payload.correlationId); // a notification queued twice: the chain is the first's
+    return { id: event.id, chain };
+  });
 }

@@ -11,7 +11,7 @@ export class EventPipeline1764000000200 implements MigrationInterface {
 
   async up(queryRunner: QueryRunner): Promise<void> {
     await queryRunner.query(`ALTER TABLE "order" ADD "status_key" text, ADD "fraud_key" text, ADD "facts_key" text`);
-    await queryRunner.query(`ALTER TABLE "outbox_event" ADD "correlation_id" uuid`);
+    await queryRunner.query(`ALTER TABLE "outbox_event" ADD "correlation_id" uuid, ADD "chain" jsonb`);
     await queryRunner.query(`CREATE INDEX "IDX_outbox_event_correlation" ON "outbox_event" ("correlation_id")`);
     await queryRunner.query(`CREATE INDEX "IDX_outbox_event_delivered" ON "outbox_event" ("delivered_at") WHERE "status" = 'delivered'`);
     await queryRunner.query(`DROP TABLE "processed_event"`);
@@ -31,7 +31,7 @@ export class EventPipeline1764000000200 implements MigrationInterface {
     await queryRunner.query(`CREATE TABLE "processed_event" ("consumer" text NOT NULL, "event_id" uuid NOT NULL, "processed_at" TIMESTAMP WITH TIME ZONE NOT NULL DEFAULT now(), CONSTRAINT "PK_processed_event" PRIMARY KEY ("consumer", "event_id"))`);
     await queryRunner.query(`DROP INDEX "IDX_outbox_event_delivered"`);
     await queryRunner.query(`DROP INDEX "IDX_outbox_event_correlation"`);
-    await queryRunner.query(`ALTER TABLE "outbox_event" DROP COLUMN "correlation_id"`);
+    await queryRunner.query(`ALTER TABLE "outbox_event" DROP COLUMN "chain", DROP COLUMN "correlation_id"`);
     await queryRunner.query(`ALTER TABLE "order" DROP COLUMN "facts_key", DROP COLUMN "fraud_key", DROP COLUMN "status_key"`);
   }
 }

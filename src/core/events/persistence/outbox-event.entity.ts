@@ -1,12 +1,13 @@
 import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
 import type { DomainEvent } from '../domain-event';
+import type { ChainLink } from './outbox.repository';
 
 export type OutboxStatus = 'pending' | 'delivered' | 'dead';
 
 /**
- * An event in the outbox. `pending`: to be delivered (a stored notification's received event);
- * `delivered`: settled, kept for the journey and audit until EVENT_RETENTION; `dead`: gave up after
- * the last attempt or as unprocessable, waiting for an operator.
+ * An event in the outbox: a stored notification's received event. `pending`: to be delivered;
+ * `delivered`: settled, with the chain of events its delivery raised, kept for the journey and audit
+ * until EVENT_RETENTION; `dead`: gave up after the last attempt or as unprocessable, for an operator.
  */
 @Entity('outbox_event')
 @Index('IDX_outbox_event_due', ['nextAttemptAt'], { where: `"status" = 'pending'` })
@@ -41,6 +42,10 @@ export class OutboxEventEntity {
   /** The notification that started the chain (as in the payload), for an order's journey. */
   @Column({ name: 'correlation_id', type: 'uuid', nullable: true })
   correlationId!: string | null;
+
+  /** The events the delivery raised, in order, without their data. */
+  @Column({ type: 'jsonb', nullable: true })
+  chain!: ChainLink[] | null;
 
   @Column({ name: 'created_at', type: 'timestamptz', default: () => 'now()' })
   createdAt!: Date;

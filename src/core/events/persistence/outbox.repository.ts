@@ -2,7 +2,6 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
 import type { DomainEvent } from '../domain-event';
-import type { OutboxStatus } from './outbox-event.entity';
 
 export interface DueEvent {
   id: string;
@@ -10,6 +9,9 @@ export interface DueEvent {
   /** Failed deliveries so far. */
   attempts: number;
 }
+
+/** A raised event as the journey records it: the envelope, without its data. */
+export type ChainLink = Omit<DomainEvent, 'data'>;
 
 export interface DeadLetter {
   id: string;
@@ -40,29 +42,17 @@ export class OutboxRepository {
     return row;
   }
 
-  /** Writes events in the caller's transaction: `pending` to be delivered, `delivered` as a record. */
-  async append(manager: EntityManager, events: readonly DomainEvent[], status: Extract<OutboxStatus, 'pending' | 'delivered'>): Promise<void> {
-    if (events.length === 0) return;
+  /**
+   * Marks events delivered, each with the chain of events its delivery raised (their envelopes without
+   * data: what an order's journey shows). The time is read at the end of the chain: what the
+   * receipt-to-effect latency measures.
+   */
+  async settle(manager: EntityManager, settled: ReadonlyArray<{ id: string; chain: readonly ChainLink[] }>): Promise<void> {
+    if (settled.length === 0) return;
     await manager.query(
-      `INSERT INTO outbox_event (id, name, version, payload, correlation_id, status, delivered_at)
-       SELECT e.id, e.name, e.version, e.payload, e.correlation_id, $6::text, CASE WHEN $6::text = 'delivered' THEN now() END
-       FROM unnest($1::uuid[], $2::text[], $3::int[], $4::jsonb[], $5::uuid[]) AS e(id, name, version, payload, correlation_id)`,
-      [
-        events.map((event) => event.eventId),
-        events.map((event) => event.name),
-        events.map((event) => event.version),
-        events.map((event) => JSON.stringify(event)),
-        events.map((event) => event.correlationId),
-        status,
-      ],
-    );
-  }
-
-  async settle(manager: EntityManager, ids: readonly string[]): Promise<void> {
-    if (ids.length === 0) return;
-    await manager.query(
-      `UPDATE outbox_event SET status = 'delivered', delivered_at = now(), last_error = NULL WHERE id = ANY($1::uuid[])`,
-      [ids],
+      `UPDATE outbox_event AS o SET status = 'delivered', delivered_at = clock_timestamp(), last_error = NULL, chain = s.chain
+       FROM json_to_recordset($1::json) AS s(id uuid, chain jsonb) WHERE o.id = s.id`,
+      [JSON.stringify(settled)],
     );
   }
 
