@@ -205,11 +205,14 @@ it('applies a License Change Notification to the entitlement that carries the li
   expect(changes).toHaveLength(1);
 });
 
-it('delivers typed, versioned events to an integrator subscribed with @OnEvent', async () => {
+it('tells an integrator subscribed with @OnEvent of typed, versioned events after their commit', async () => {
   const order = newOrder();
   await sendStatus(t, order, 'COMPLETE');
   await drained(t);
-  const event = IntegratorListener.completed.find((candidate) => candidate.orderRef === order.refNo)!;
+  // Fire and forget: told just after the commit that settled the delivery.
+  const heard = () => IntegratorListener.completed.find((candidate) => candidate.orderRef === order.refNo);
+  for (let waited = 0; !heard() && waited < 5000; waited += 20) await new Promise((done) => setTimeout(done, 20));
+  const event = heard()!;
   expect(event).toMatchObject({ name: 'order.completed', version: 1, test: true, data: { refNo: order.refNo, status: 'COMPLETE' } });
   expect(event.eventId).toMatch(/^[0-9a-f-]{36}$/);
   expect(AccountCreatedEvent.NAME).toBe('account.created');

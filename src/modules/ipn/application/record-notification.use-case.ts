@@ -6,6 +6,7 @@ import { OutboxRelay } from '../../../core/events';
 import type { NotificationStatus } from '../persistence/ipn-notification.entity';
 import { InboxArrival, InboxRow, NotificationRepository } from '../persistence/notification.repository';
 import { FormBody, isSignatureField, lengthPrefixed, missingReceiptFields } from '../protocol';
+import { StoredNotifications } from './stored-notifications.service';
 import type { VerifiedNotification } from './verified-notification';
 
 export interface RecordedNotification {
@@ -32,6 +33,7 @@ export class RecordNotificationUseCase {
 
   constructor(
     private readonly notifications: NotificationRepository,
+    private readonly stored: StoredNotifications,
     private readonly relay: OutboxRelay,
     @Inject(APP_CONFIG) config: AppConfig,
   ) {
@@ -41,6 +43,10 @@ export class RecordNotificationUseCase {
   async execute(notification: VerifiedNotification): Promise<RecordedNotification> {
     const missing = missingReceiptFields(notification.kind, notification.form);
     const row = await this.group.submit(arrivalOf(notification, missing));
+    if (row.inserted && row.status === 'accepted') {
+      const { kind, listener, form } = notification;
+      this.stored.remember({ id: row.id, kind, listener, form, test: isTest(notification), receivedAt: row.receivedAt });
+    }
     return { id: row.id, status: row.status, duplicate: !row.inserted, missing };
   }
 
@@ -89,10 +95,14 @@ function arrivalOf(notification: VerifiedNotification, missing: string[]): Inbox
     ipnDate: column('IPN_DATE'),
     messageId: column('MESSAGE_ID'),
     licenseCode: column('LICENSE_CODE'),
-    test: form.first(kind === 'ipn' ? 'TEST_ORDER' : 'TEST') === '1',
+    test: isTest(notification),
     remoteAddress: notification.remoteAddress ?? null,
     count: 1,
   };
+}
+
+function isTest({ kind, form }: VerifiedNotification): boolean {
+  return form.first(kind === 'ipn' ? 'TEST_ORDER' : 'TEST') === '1';
 }
 
 /** Names and values of the signed fields: the same for every delivery of one notification. */

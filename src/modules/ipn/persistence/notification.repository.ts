@@ -32,6 +32,7 @@ export interface InboxRow {
   status: NotificationStatus;
   /** False: the content was stored before (a re-delivery). */
   inserted: boolean;
+  receivedAt: Date;
 }
 
 /** A stored notification, read back for processing. */
@@ -79,18 +80,26 @@ export class NotificationRepository {
       );
       return `(${COLUMNS.map((_, i) => `$${at + i + 1}`).join(', ')})`;
     });
-    const rows: Array<{ id: string; kind: NotificationKind; listener: string; content_hash: Buffer; status: NotificationStatus; inserted: boolean }> =
+    const rows: Array<{
+      id: string;
+      kind: NotificationKind;
+      listener: string;
+      content_hash: Buffer;
+      status: NotificationStatus;
+      inserted: boolean;
+      received_at: Date;
+    }> =
       await this.dataSource.query(
         `WITH stored AS (
            INSERT INTO ipn_notification (${COLUMNS.join(', ')}) VALUES ${tuples.join(', ')}
            ON CONFLICT (kind, listener, content_hash) DO UPDATE
              SET delivery_count = ipn_notification.delivery_count + EXCLUDED.delivery_count, last_received_at = now()
-           RETURNING id, kind, listener, content_hash, status, ref_no, test_order, (xmax = 0) AS inserted),
+           RETURNING id, kind, listener, content_hash, status, ref_no, test_order, received_at, (xmax = 0) AS inserted),
          queued AS (
            INSERT INTO outbox_event (id, name, version, payload, correlation_id)
            SELECT e.event_id, e.kind || '.received', 1, ${RECEIVED_EVENT}, e.id
            FROM (SELECT gen_random_uuid() AS event_id, * FROM stored WHERE inserted AND status = 'accepted') e)
-         SELECT id, kind, listener, content_hash, status, inserted FROM stored`,
+         SELECT id, kind, listener, content_hash, status, inserted, received_at FROM stored`,
         parameters,
       );
     return rows.map((row) => ({
@@ -100,6 +109,7 @@ export class NotificationRepository {
       contentHash: row.content_hash,
       status: row.status,
       inserted: row.inserted,
+      receivedAt: row.received_at,
     }));
   }
 
