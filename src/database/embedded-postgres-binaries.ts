@@ -118,7 +118,7 @@ export function postgresUser(): PostgresUser | undefined {
       stdio: ['ignore', 'ignore', 'pipe'],
     });
   } catch (error) {
-    throw new Error(`PostgreSQL refuses to run as root, and no postgres user could be created (${(error as Error).message.trim()}): create one, or run as a normal user`);
+    throw new Error(`PostgreSQL refuses to run as root, and no postgres user could be created (${(error as Error).message.trim()}): create one, or run as a normal user`, { cause: error });
   }
   return lookup();
 }

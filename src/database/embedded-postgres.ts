@@ -260,7 +260,7 @@ async function startServer(pgdata: string, binaries: PostgresBinaries, user: Pos
         await delay(500 * attempt);
         continue;
       }
-      throw new Error(`PostgreSQL did not start in ${pgdata}: ${detail}`);
+      throw new Error(`PostgreSQL did not start in ${pgdata}: ${detail}`, { cause: error });
     }
   }
 }

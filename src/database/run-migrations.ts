@@ -19,7 +19,7 @@ async function main(): Promise<void> {
   const endpoint: DatabaseEndpoint = await openDatabase(config.database);
   try {
     const applied = await runMigrations(endpoint.url);
-    console.log(applied.length ? `Applied: ${applied.join(', ')}` : 'No pending migrations.');
+    process.stdout.write(applied.length ? `Applied: ${applied.join(', ')}\n` : 'No pending migrations.\n');
   } finally {
     await endpoint.close();
   }

@@ -1,6 +1,6 @@
 import { Consumer, ConsumerContext, EventConsumer, createEvent } from '../../../core/events';
 import { OrderPaymentAuthorizedEvent } from '../../orders';
-import { AccountCreatedEvent, AccountDetails } from '../contracts/account.events';
+import { AccountCreatedEvent } from '../contracts/account.events';
 import { AccountProfile, AccountRepository } from '../persistence/account.repository';
 
 type Profile = AccountProfile;
