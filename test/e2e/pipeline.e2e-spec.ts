@@ -7,6 +7,7 @@ import { DEFAULT_PRODUCTS, SampleOrder, sampleIpn, signForm } from '../../src/cl
 import { Consumer, EventConsumer } from '../../src/core/events';
 import type { DatabaseEndpoint } from '../../src/database/embedded-postgres';
 import { IpnReceivedEvent } from '../../src/modules/ipn';
+import { InboxRetention } from '../../src/modules/ipn/application/inbox-retention.service';
 import { OrderCompletedEvent } from '../../src/modules/orders';
 import { TEST_SECRET_KEY, TestApp, createTestApp, postForm } from '../setup/create-test-app';
 import { expectedReceipt, receiptDateOf } from '../setup/independent-receipt';
@@ -264,5 +265,36 @@ describe('a process killed after the receipt and before processing', () => {
     const fulfilled = (await admin(restarted, `/api/orders/${order.refNo}`)).body;
     expect(fulfilled.account.email).toBe(order.email);
     expect(fulfilled.fulfillments.map((f: any) => f.status)).toEqual(['granted', 'granted']);
+  });
+});
+
+describe('inbox retention (INBOX_RETENTION)', () => {
+  let own: DatabaseEndpoint;
+  let app: TestApp;
+  beforeAll(async () => {
+    own = await provisionTestDatabase();
+    app = await createTestApp(own, { INBOX_RETENTION: '30d', OUTBOX_POLL_MS: '20', OUTBOX_MAX_ATTEMPTS: '1' }, [IntegratorModule]);
+  });
+  afterAll(async () => {
+    await app?.close();
+    await own?.close();
+  });
+
+  it('deletes only settled notifications older than the window; a dead-lettered one stays', async () => {
+    const settled = newOrder();
+    const failing = newOrder();
+    PoisonConsumer.refNos.add(failing.refNo);
+    await sendStatus(app, settled, 'COMPLETE');
+    await sendStatus(app, failing, 'COMPLETE');
+    await drained(app);
+    const retention = app.app.get(InboxRetention);
+    const stored = () => app.app.get(DataSource).query(`SELECT ref_no FROM ipn_notification ORDER BY ref_no`);
+
+    expect(await retention.purgeOnce(new Date(Date.now() + 29 * 86_400_000))).toBe(0);
+    expect(await retention.purgeOnce(new Date(Date.now() + 31 * 86_400_000))).toBe(1);
+    expect((await stored()).map((row: any) => row.ref_no)).toEqual([failing.refNo]);
+    // The order it made stays: only the raw notification went.
+    expect((await admin(app, `/api/orders/${settled.refNo}`)).body.status).toBe('COMPLETE');
+    PoisonConsumer.refNos.delete(failing.refNo);
   });
 });

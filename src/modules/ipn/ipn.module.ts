@@ -2,6 +2,7 @@ import { Module } from '@nestjs/common';
 import { ThrottlerStorageService } from '@nestjs/throttler';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { NotificationMessagesQuery } from './application/notification-messages.query';
+import { InboxRetention } from './application/inbox-retention.service';
 import { RecordNotificationUseCase } from './application/record-notification.use-case';
 import { RecordRejectionService } from './application/record-rejection.service';
 import { RejectionRetention } from './application/rejection-retention.service';
@@ -33,6 +34,7 @@ import { RejectionRepository } from './persistence/rejection.repository';
     RejectionRepository,
     StoredNotifications,
     RecordNotificationUseCase,
+    InboxRetention,
     RecordRejectionService,
     ReplayNotificationUseCase,
     NotificationMessagesQuery,

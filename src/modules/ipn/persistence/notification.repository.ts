@@ -141,4 +141,16 @@ export class NotificationRepository {
     );
     return rows.map((row) => row.id);
   }
+
+  /** Deletes at most `limit` notifications received before `before` whose processing is settled. */
+  async deleteSettledBefore(before: Date, limit: number): Promise<number> {
+    const [, deleted] = await this.dataSource.query(
+      `DELETE FROM ipn_notification WHERE id IN (
+         SELECT n.id FROM ipn_notification n WHERE n.received_at < $1
+           AND NOT EXISTS (SELECT 1 FROM outbox_event e WHERE e.correlation_id = n.id AND e.status <> 'delivered')
+         LIMIT $2)`,
+      [before, limit],
+    );
+    return deleted;
+  }
 }
