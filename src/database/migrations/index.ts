@@ -3,6 +3,7 @@ import { CreateOrderLifecycle1764000000001 } from './1764000000001-create-order-
 import { DropNotificationFields1764000000002 } from './1764000000002-drop-notification-fields';
 import { BoundedRejections1764000000100 } from './1764000000100-bounded-rejections';
 import { EventPipeline1764000000200 } from './1764000000200-event-pipeline';
+import { NotificationReceivedAtIndex1764000001100 } from './1764000001100-notification-received-at-index';
 
 /** Every migration, in order. An explicit list: no globs, so jest, the app and the CLI agree. */
 export const MIGRATIONS = [
@@ -11,4 +12,5 @@ export const MIGRATIONS = [
   DropNotificationFields1764000000002,
   BoundedRejections1764000000100,
   EventPipeline1764000000200,
+  NotificationReceivedAtIndex1764000001100,
 ];

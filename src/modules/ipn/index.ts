@@ -1,8 +1,11 @@
 export type { NotificationMessageView } from './application/notification-messages.query';
 export { NotificationMessagesQuery } from './application/notification-messages.query';
+export type { ActivityRow, ActivitySearch, MinuteCount, NotificationOutcome } from './application/notification-activity.query';
+export { NotificationActivityQuery } from './application/notification-activity.query';
 export * from './contracts/notification.events';
 export { StoredNotifications } from './application/stored-notifications.service';
 export type { StoredNotification } from './application/stored-notifications.service';
 export { ReplayNotificationUseCase } from './application/replay-notification.use-case';
+export { ReplayNotificationsInRange } from './application/replay-notifications-in-range.use-case';
 export { IpnModule } from './ipn.module';
 export * from './protocol';

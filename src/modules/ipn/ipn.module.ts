@@ -1,12 +1,14 @@
 import { Module } from '@nestjs/common';
 import { ThrottlerStorageService } from '@nestjs/throttler';
 import { TypeOrmModule } from '@nestjs/typeorm';
+import { NotificationActivityQuery } from './application/notification-activity.query';
 import { NotificationMessagesQuery } from './application/notification-messages.query';
 import { InboxRetention } from './application/inbox-retention.service';
 import { RecordNotificationUseCase } from './application/record-notification.use-case';
 import { RecordRejectionService } from './application/record-rejection.service';
 import { RejectionRetention } from './application/rejection-retention.service';
 import { ReplayNotificationUseCase } from './application/replay-notification.use-case';
+import { ReplayNotificationsInRange } from './application/replay-notifications-in-range.use-case';
 import { StoredNotifications } from './application/stored-notifications.service';
 import { ListenerRegistry } from './http/listener-registry';
 import { NotificationController } from './http/notification.controller';
@@ -16,6 +18,7 @@ import { RefusalThrottle } from './http/refusal-throttle';
 import { SenderGuard } from './http/sender.guard';
 import { IpnNotificationEntity } from './persistence/ipn-notification.entity';
 import { IpnRejectionEntity } from './persistence/ipn-rejection.entity';
+import { NotificationActivityRepository } from './persistence/notification-activity.repository';
 import { NotificationRepository } from './persistence/notification.repository';
 import { RejectionRepository } from './persistence/rejection.repository';
 
@@ -38,7 +41,10 @@ import { RejectionRepository } from './persistence/rejection.repository';
     RecordRejectionService,
     ReplayNotificationUseCase,
     NotificationMessagesQuery,
+    NotificationActivityRepository,
+    NotificationActivityQuery,
+    ReplayNotificationsInRange,
   ],
-  exports: [StoredNotifications, ReplayNotificationUseCase, NotificationMessagesQuery],
+  exports: [StoredNotifications, ReplayNotificationUseCase, ReplayNotificationsInRange, NotificationMessagesQuery, NotificationActivityQuery],
 })
 export class IpnModule {}

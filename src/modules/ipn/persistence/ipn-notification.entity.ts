@@ -7,6 +7,7 @@ export type NotificationStatus = 'accepted' | 'unprocessable';
 @Entity('ipn_notification')
 @Unique('UQ_ipn_notification_content', ['kind', 'listener', 'contentHash'])
 @Index('IDX_ipn_notification_ref_no', ['refNo'])
+@Index('IDX_ipn_notification_received_at', ['receivedAt'])
 export class IpnNotificationEntity {
   @PrimaryGeneratedColumn('uuid', { primaryKeyConstraintName: 'PK_ipn_notification' })
   id!: string;

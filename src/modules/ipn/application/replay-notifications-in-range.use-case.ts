@@ -1,0 +1,31 @@
+import { Injectable } from '@nestjs/common';
+import { OutboxRelay } from '../../../core/events';
+import { NotificationActivityRepository } from '../persistence/notification-activity.repository';
+import { NotificationRepository } from '../persistence/notification.repository';
+
+/** Replays are queued this many at a time: one statement never carries an unbounded id list. */
+const CHUNK = 1000;
+
+/**
+ * Replays every accepted notification that arrived in [from, to), as ReplayNotificationUseCase does for
+ * one: after an outage of a consumer, or a fix deployed, the whole window is processed again.
+ */
+@Injectable()
+export class ReplayNotificationsInRange {
+  constructor(
+    private readonly activity: NotificationActivityRepository,
+    private readonly notifications: NotificationRepository,
+    private readonly relay: OutboxRelay,
+  ) {}
+
+  /** Returns how many notifications were queued. */
+  async execute(from: Date, to: Date): Promise<number> {
+    const ids = await this.activity.acceptedIdsReceivedBetween(from, to);
+    let queued = 0;
+    for (let start = 0; start < ids.length; start += CHUNK) {
+      queued += (await this.notifications.queueReplay(ids.slice(start, start + CHUNK))).length;
+      this.relay.wake();
+    }
+    return queued;
+  }
+}
