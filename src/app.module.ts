@@ -1,11 +1,13 @@
 import { DynamicModule, Module, ModuleMetadata } from '@nestjs/common';
 import { APP_FILTER } from '@nestjs/core';
 import { TypeOrmModule } from '@nestjs/typeorm';
+import { DataSource } from 'typeorm';
 import { APP_CONFIG, AppConfig } from './config/app.config';
 import { AllExceptionsFilter } from './core/errors';
 import { EventsModule } from './core/events';
 import { dataSourceOptions } from './database/data-source-options';
 import type { DatabaseEndpoint } from './database/embedded-postgres';
+import { runMigrations } from './database/run-migrations';
 import { AccountsModule } from './modules/accounts';
 import { AdminModule } from './modules/admin';
 import { CustomerEngagementModule } from './modules/customer-engagement';
@@ -27,13 +29,20 @@ export class AppModule {
       module: AppModule,
       global: true,
       imports: [
-        TypeOrmModule.forRoot({
-          ...dataSourceOptions(database.url, poolSize),
-          migrationsRun: true,
-          autoLoadEntities: true,
-          // The first connection may wait for the embedded database to finish starting.
-          retryAttempts: 3,
-          retryDelay: 1000,
+        TypeOrmModule.forRootAsync({
+          useFactory: () => ({
+            ...dataSourceOptions(database.url, poolSize, config.database.timeouts),
+            autoLoadEntities: true,
+            // The first connection may wait for the embedded database to finish starting.
+            retryAttempts: 3,
+            retryDelay: 1000,
+          }),
+          // Migrations first, on a connection of their own without the app's statement timeouts (a
+          // migration may rewrite a large table); retried like the app's first connection.
+          dataSourceFactory: async (options) => {
+            await runMigrations(database.url);
+            return new DataSource(options!);
+          },
         }),
         EventsModule,
         IpnModule,

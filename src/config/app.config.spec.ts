@@ -8,7 +8,7 @@ describe('loadConfig', () => {
   it('gives the documented defaults', () => {
     const config = loadConfig(base);
     expect(config.port).toBe(3000);
-    expect(config.database).toEqual({ url: undefined, dataDir: './data', poolSize: 10 });
+    expect(config.database).toEqual({ url: undefined, dataDir: './data', poolSize: 10, timeouts: { connectMs: 3000, statementMs: 5000 } });
     expect(config.ipn.maxBodyBytes).toBe(1024 * 1024);
     expect(config.ipn.groupCommit).toEqual({ maxBatch: 64, maxConcurrentBatches: 2 });
     expect(config.ipn.listeners.get('default')?.algorithms).toEqual(['sha3-256', 'sha256']);
@@ -37,8 +37,26 @@ describe('loadConfig', () => {
     [{ ...base, TRUST_PROXY: 'true' }, /^TRUST_PROXY: /],
     [{ ...base, IPN_REFUSALS_PER_MINUTE: 'many' }, /^IPN_REFUSALS_PER_MINUTE: must be a whole number/],
     [{ ...base, REJECTION_RETENTION_DAYS: '0' }, /^REJECTION_RETENTION_DAYS: /],
+    [{ ...base, DATABASE_CONNECT_TIMEOUT_MS: '3s' }, /^DATABASE_CONNECT_TIMEOUT_MS: must be a whole number/],
+    [{ ...base, DATABASE_STATEMENT_TIMEOUT_MS: '10' }, /^DATABASE_STATEMENT_TIMEOUT_MS: /],
+    [{ ...base, SHUTDOWN_TIMEOUT_MS: '0' }, /^SHUTDOWN_TIMEOUT_MS: /],
+    [{ ...base, ADMIN_REQUESTS_PER_MINUTE: 'lots' }, /^ADMIN_REQUESTS_PER_MINUTE: must be a whole number/],
   ])('stops on a bad value, naming the variable (%j)', (env, message) => {
     expect(() => loadConfig(env)).toThrow(message);
+  });
+
+  it('bounds database waits, shutdown and admin calls by default, and reads each', () => {
+    const defaults = loadConfig(base);
+    expect([defaults.shutdownTimeoutMs, defaults.adminRequestsPerMinute]).toEqual([9000, 60]);
+    const set = loadConfig({
+      ...base,
+      DATABASE_CONNECT_TIMEOUT_MS: '1500',
+      DATABASE_STATEMENT_TIMEOUT_MS: '20000',
+      SHUTDOWN_TIMEOUT_MS: '30000',
+      ADMIN_REQUESTS_PER_MINUTE: '600',
+    });
+    expect(set.database.timeouts).toEqual({ connectMs: 1500, statementMs: 20000 });
+    expect([set.shutdownTimeoutMs, set.adminRequestsPerMinute]).toEqual([30000, 600]);
   });
 
   it('takes notifications from anyone, trusts no proxy, and bounds refusals by default', () => {

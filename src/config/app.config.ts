@@ -17,6 +17,8 @@ export interface AppConfig {
     readonly url: string | undefined;
     readonly dataDir: string;
     readonly poolSize: number;
+    /** A statement, or a connection, that takes longer fails: the request gets 503 (DATABASE_*_TIMEOUT_MS). */
+    readonly timeouts: { readonly connectMs: number; readonly statementMs: number };
   };
   readonly ipn: {
     readonly listeners: ReadonlyMap<string, ListenerConfig>;
@@ -51,6 +53,10 @@ export interface AppConfig {
   readonly mail: { readonly smtpUrl: Secret | undefined; readonly from: string; readonly timeoutMs: number };
   /** Unset: the admin API answers 401 to everyone. */
   readonly adminToken: Secret | undefined;
+  /** Admin API calls per minute for one token and address (429 beyond). */
+  readonly adminRequestsPerMinute: number;
+  /** From SIGTERM/SIGINT to exit at the latest: past it, the process exits with code 1. */
+  readonly shutdownTimeoutMs: number;
 }
 
 export const APP_CONFIG = Symbol('APP_CONFIG');
@@ -75,7 +81,12 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): AppConfig {
   return {
     port: env.PORT ?? 3000,
     logLevels: logLevelsFrom(env),
-    database: { url: env.DATABASE_URL, dataDir: env.DATA_DIR ?? './data', poolSize: env.DATABASE_POOL_SIZE ?? 10 },
+    database: {
+      url: env.DATABASE_URL,
+      dataDir: env.DATA_DIR ?? './data',
+      poolSize: env.DATABASE_POOL_SIZE ?? 10,
+      timeouts: { connectMs: env.DATABASE_CONNECT_TIMEOUT_MS ?? 3000, statementMs: env.DATABASE_STATEMENT_TIMEOUT_MS ?? 5000 },
+    },
     ipn: {
       listeners,
       maxBodyBytes: parseSize(env.IPN_MAX_BODY ?? '1mb'),
@@ -100,6 +111,8 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): AppConfig {
       timeoutMs: env.SMTP_TIMEOUT_MS ?? 10_000,
     },
     adminToken: env.ADMIN_TOKEN ? new Secret(env.ADMIN_TOKEN) : undefined,
+    adminRequestsPerMinute: env.ADMIN_REQUESTS_PER_MINUTE ?? 60,
+    shutdownTimeoutMs: env.SHUTDOWN_TIMEOUT_MS ?? 9000,
   };
 }
 

@@ -35,6 +35,15 @@ export class Environment {
   @IsOptional() @IsInt({ message: 'must be a whole number' }) @Min(1) @Max(200)
   DATABASE_POOL_SIZE?: number;
 
+  @IsOptional() @IsInt({ message: 'must be a whole number' }) @Min(100) @Max(600000)
+  DATABASE_CONNECT_TIMEOUT_MS?: number;
+
+  @IsOptional() @IsInt({ message: 'must be a whole number' }) @Min(100) @Max(3600000)
+  DATABASE_STATEMENT_TIMEOUT_MS?: number;
+
+  @IsOptional() @IsInt({ message: 'must be a whole number' }) @Min(1000) @Max(600000)
+  SHUTDOWN_TIMEOUT_MS?: number;
+
   @IsString({ message: 'is required: the secret key from Control Panel → Integrations → Webhooks & API' })
   @MinLength(1, { message: 'is required: the secret key from Control Panel → Integrations → Webhooks & API' })
   IPN_SECRET_KEY!: string;
@@ -68,6 +77,9 @@ export class Environment {
 
   @IsOptional() @IsString() @MinLength(16, { message: 'must be at least 16 characters' })
   ADMIN_TOKEN?: string;
+
+  @IsOptional() @IsInt({ message: 'must be a whole number' }) @Min(1) @Max(1000000)
+  ADMIN_REQUESTS_PER_MINUTE?: number;
 
   @IsOptional() @IsInt({ message: 'must be a whole number' }) @Min(1) @Max(1000)
   INGEST_BATCH_MAX?: number;
@@ -112,6 +124,10 @@ export class Environment {
 const NUMERIC: ReadonlyArray<keyof Environment> = [
   'PORT',
   'DATABASE_POOL_SIZE',
+  'DATABASE_CONNECT_TIMEOUT_MS',
+  'DATABASE_STATEMENT_TIMEOUT_MS',
+  'SHUTDOWN_TIMEOUT_MS',
+  'ADMIN_REQUESTS_PER_MINUTE',
   'INGEST_BATCH_MAX',
   'INGEST_CONCURRENT_BATCHES',
   'OUTBOX_POLL_MS',

@@ -1,8 +1,13 @@
-/** Network-level error codes from the driver, and PostgreSQL's "connection exception" / shutdown codes. */
+/** Network-level error codes from the driver. */
 const UNREACHABLE = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'ENOTFOUND', 'EHOSTUNREACH', 'EPIPE']);
-const SERVER_GOING_AWAY = /^(08|57P0[1-3])/;
+/**
+ * PostgreSQL's connection exceptions (08), shutdown (57P01-03), insufficient resources (53: too many
+ * connections, disk full, out of memory), statement_timeout (57014) and idle_in_transaction_session_timeout (25P03).
+ */
+const SERVER_GOING_AWAY = /^(08|53|57P0[1-3]|57014|25P03)/;
+/** pg's and pg-pool's own: a connection lost, not made in connectionTimeoutMillis, or no answer in query_timeout. */
 const DRIVER_MESSAGES =
-  /Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error|Connection is not established|Too many connections/i;
+  /Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error|Client was closed and is not queryable|Connection is not established|Too many connections|Query read timeout/i;
 
 interface ErrorLike {
   code?: unknown;

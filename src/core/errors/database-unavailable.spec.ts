@@ -1,0 +1,37 @@
+import { QueryFailedError } from 'typeorm';
+import { isDatabaseUnavailable } from './database-unavailable';
+
+/** pg's errors as TypeORM hands them on: a QueryFailedError whose driverError is pg's. */
+function failed(driverError: Error & { code?: string }): QueryFailedError {
+  return new QueryFailedError('SELECT 1', [], driverError);
+}
+
+function pgError(code: string, message: string): Error & { code: string } {
+  return Object.assign(new Error(message), { code });
+}
+
+describe('isDatabaseUnavailable', () => {
+  it.each([
+    ['no answer within query_timeout (a black-holed database)', failed(new Error('Query read timeout'))],
+    ['no connection within connectionTimeoutMillis', new Error('timeout exceeded when trying to connect')],
+    ['a connection dropped mid-query', failed(new Error('Connection terminated unexpectedly'))],
+    ['a query on a connection dropped after a timeout', failed(new Error('Client was closed and is not queryable'))],
+    ['statement_timeout', failed(pgError('57014', 'canceling statement due to statement timeout'))],
+    ['idle_in_transaction_session_timeout', failed(pgError('25P03', 'terminating connection due to idle-in-transaction timeout'))],
+    ['the server shutting down', failed(pgError('57P01', 'terminating connection due to administrator command'))],
+    ['too many connections', failed(pgError('53300', 'sorry, too many clients already'))],
+    ['connection refused', Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:5432'), { code: 'ECONNREFUSED' })],
+    ['a cause two levels down', new Error('wrapped', { cause: new Error('wrapped', { cause: new Error('Query read timeout') }) })],
+  ])('recognises %s', (_case, error) => {
+    expect(isDatabaseUnavailable(error)).toBe(true);
+  });
+
+  it.each([
+    ['a unique violation', failed(pgError('23505', 'duplicate key value violates unique constraint'))],
+    ['a syntax error', failed(pgError('42601', 'syntax error at or near "SELEC"'))],
+    ['a bug in our code', new TypeError("Cannot read properties of undefined (reading 'id')")],
+    ['nothing', undefined],
+  ])('does not take %s for an outage', (_case, error) => {
+    expect(isDatabaseUnavailable(error)).toBe(false);
+  });
+});
