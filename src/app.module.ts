@@ -5,6 +5,7 @@ import { DataSource } from 'typeorm';
 import { APP_CONFIG, AppConfig } from './config/app.config';
 import { AllExceptionsFilter } from './core/errors';
 import { EventsModule } from './core/events';
+import { ObservabilityModule, ObservabilityOptions } from './core/observability';
 import { dataSourceOptions } from './database/data-source-options';
 import type { DatabaseEndpoint } from './database/embedded-postgres';
 import { runMigrations } from './database/run-migrations';
@@ -23,6 +24,7 @@ export class AppModule {
     config: AppConfig,
     database: DatabaseEndpoint,
     extensions: ModuleMetadata['imports'] = [],
+    observability: ObservabilityOptions = {},
   ): DynamicModule {
     const poolSize = Math.min(config.database.poolSize, database.maxPoolSize ?? Infinity);
     return {
@@ -44,6 +46,7 @@ export class AppModule {
             return new DataSource(options!);
           },
         }),
+        ObservabilityModule.forRoot(config, observability),
         EventsModule,
         IpnModule,
         OrdersModule,

@@ -2,9 +2,19 @@ import type { ModuleMetadata } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import helmet from 'helmet';
+import { Logger } from 'nestjs-pino';
+import type { DestinationStream } from 'pino';
 import { AppModule } from './app.module';
 import type { AppConfig } from './config/app.config';
+import { requestId } from './core/observability';
 import type { DatabaseEndpoint } from './database/embedded-postgres';
+import { setUpOpenApi } from './modules/admin';
+import { NotificationObserver } from './modules/ipn';
+
+export interface CreateAppOptions {
+  /** Where log lines go instead of stdout: tests read them. */
+  readonly logDestination?: DestinationStream;
+}
 
 /**
  * Builds the app exactly as production runs it; tests use this too, so they see the same raw body,
@@ -15,11 +25,18 @@ export async function createApp(
   config: AppConfig,
   database: DatabaseEndpoint,
   extensions: ModuleMetadata['imports'] = [],
+  options: CreateAppOptions = {},
 ): Promise<NestExpressApplication> {
-  const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config, database, extensions), {
-    rawBody: true,
-    logger: config.logLevels,
-  });
+  const app = await NestFactory.create<NestExpressApplication>(
+    AppModule.forRoot(config, database, extensions, { logDestination: options.logDestination }),
+    // Lines logged while the app is built wait for the JSON logger (LOG_LEVEL, LOG_FORMAT).
+    { rawBody: true, bufferLogs: true },
+  );
+  app.useLogger(app.get(Logger));
+  // Before the body parser: every request gets its id, and every notification POST is observed
+  // (counted, timed, logged once), even one the parser refuses.
+  app.use(requestId);
+  app.use(app.get(NotificationObserver).middleware);
   // Notifications are read from their raw bytes only (FormBody, in the order signed): a form is kept as
   // bytes, not decoded a second time into an object nobody reads.
   app.useBodyParser('raw', { type: 'application/x-www-form-urlencoded', limit: config.ipn.maxBodyBytes });
@@ -29,5 +46,6 @@ export async function createApp(
   app.set('trust proxy', config.trustProxy);
   // Security headers on every answer; the service serves no pages, so the strictest defaults cost nothing.
   app.use(helmet());
+  setUpOpenApi(app);
   return app;
 }

@@ -4,10 +4,12 @@ import { CidrList } from './cidr-list';
 import { ConfigurationError } from './configuration.error';
 import { Environment, LOG_LEVELS, readEnvironment } from './environment';
 import { ListenerConfig, parseAlgorithms, parseListeners } from './listeners.config';
+import { ObservabilityConfig, observabilityConfig } from './observability.config';
 import { Secret } from './secret';
 import { TrustProxy, parseTrustProxy } from './trust-proxy';
 
 export type { ListenerConfig } from './listeners.config';
+export type { AlertThresholds, ObservabilityConfig } from './observability.config';
 
 export interface AppConfig {
   readonly port: number;
@@ -53,6 +55,8 @@ export interface AppConfig {
   readonly mail: { readonly smtpUrl: Secret | undefined; readonly from: string; readonly timeoutMs: number };
   /** Unset: the admin API answers 401 to everyone. */
   readonly adminToken: Secret | undefined;
+  /** Log format, the metrics token, alert thresholds and their webhook. */
+  readonly observability: ObservabilityConfig;
   /** Admin API calls per minute for one token and address (429 beyond). */
   readonly adminRequestsPerMinute: number;
   /** From SIGTERM/SIGINT to exit at the latest: past it, the process exits with code 1. */
@@ -111,6 +115,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): AppConfig {
       timeoutMs: env.SMTP_TIMEOUT_MS ?? 10_000,
     },
     adminToken: env.ADMIN_TOKEN ? new Secret(env.ADMIN_TOKEN) : undefined,
+    observability: observabilityConfig(env, parseDuration),
     adminRequestsPerMinute: env.ADMIN_REQUESTS_PER_MINUTE ?? 60,
     shutdownTimeoutMs: env.SHUTDOWN_TIMEOUT_MS ?? 9000,
   };

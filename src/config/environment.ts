@@ -119,6 +119,36 @@ export class Environment {
 
   @IsOptional() @IsIn(LOG_LEVELS, { message: `must be one of ${LOG_LEVELS.join(', ')}` })
   LOG_LEVEL?: (typeof LOG_LEVELS)[number];
+
+  @IsOptional() @IsIn(['json', 'pretty'], { message: 'must be json or pretty' })
+  LOG_FORMAT?: 'json' | 'pretty';
+
+  @IsOptional() @IsString() @MinLength(16, { message: 'must be at least 16 characters' })
+  METRICS_TOKEN?: string;
+
+  @IsOptional() @Matches(/^(off|0(\.\d+)?|1(\.0+)?)$/, { message: 'must be a fraction between 0 and 1 (0.5 = half refused), or off' })
+  ALERT_REFUSAL_RATE?: string;
+
+  @IsOptional() @Matches(/^(off|[1-9]\d{0,8})$/, { message: 'must be a whole number of at least 1, or off' })
+  ALERT_DEAD_LETTERS?: string;
+
+  @IsOptional() @Matches(/^(off|[1-9]\d{0,8})$/, { message: 'must be a whole number of seconds, or off' })
+  ALERT_OLDEST_PENDING_SECONDS?: string;
+
+  @IsOptional() @Matches(/^(off|[1-9]\d{0,8})$/, { message: 'must be a whole number of milliseconds, or off' })
+  ALERT_RECEIPT_P99_MS?: string;
+
+  @IsOptional() @Matches(/^https?:\/\/[^\s]+$/, { message: 'must be an http:// or https:// URL' })
+  ALERT_WEBHOOK_URL?: string;
+
+  @IsOptional() @IsString() @MinLength(16, { message: 'must be at least 16 characters' })
+  ALERT_WEBHOOK_SECRET?: string;
+
+  @IsOptional() @IsInt({ message: 'must be a whole number' }) @Min(100) @Max(600000)
+  ALERT_INTERVAL_MS?: number;
+
+  @IsOptional() @Matches(DURATION, { message: 'must be a duration such as 5m or 60s' })
+  ALERT_WINDOW?: string;
 }
 
 const NUMERIC: ReadonlyArray<keyof Environment> = [
@@ -137,6 +167,7 @@ const NUMERIC: ReadonlyArray<keyof Environment> = [
   'IPN_REFUSALS_PER_MINUTE',
   'REJECTION_RETENTION_DAYS',
   'SMTP_TIMEOUT_MS',
+  'ALERT_INTERVAL_MS',
 ];
 
 export function readEnvironment(source: NodeJS.ProcessEnv): Environment {

@@ -1,6 +1,6 @@
 import type { ModuleMetadata } from '@nestjs/common';
 import type { NestExpressApplication } from '@nestjs/platform-express';
-import { createApp } from '../../src/bootstrap';
+import { CreateAppOptions, createApp } from '../../src/bootstrap';
 import { AppConfig, loadConfig } from '../../src/config/app.config';
 import type { DatabaseEndpoint } from '../../src/database/embedded-postgres';
 
@@ -19,6 +19,7 @@ export async function createTestApp(
   database: DatabaseEndpoint,
   env: NodeJS.ProcessEnv = {},
   extensions: ModuleMetadata['imports'] = [],
+  options: CreateAppOptions = {},
 ): Promise<TestApp> {
   const config = loadConfig({
     IPN_SECRET_KEY: TEST_SECRET_KEY,
@@ -26,7 +27,7 @@ export async function createTestApp(
     LOG_LEVEL: 'error',
     ...env,
   });
-  const app = await createApp(config, database, extensions);
+  const app = await createApp(config, database, extensions, options);
   await app.listen(0, '127.0.0.1');
   const baseUrl = (await app.getUrl()).replace('[::1]', '127.0.0.1');
   return { app, config, baseUrl, close: () => app.close() };

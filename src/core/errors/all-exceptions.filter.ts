@@ -26,6 +26,8 @@ export class AllExceptionsFilter implements ExceptionFilter {
   catch(error: unknown, host: ArgumentsHost): void {
     const response = host.switchToHttp().getResponse<Response>();
     const body = this.toBody(error);
+    // For whoever observes the answer once sent (the notification metrics and log line).
+    response.locals.errorCode = body.code;
     if (response.headersSent) return;
     response.status(body.statusCode).type('application/json').json(body);
   }

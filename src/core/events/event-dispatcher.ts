@@ -41,9 +41,17 @@ export class EventDispatcher {
   }
 }
 
+const failingConsumers = new WeakMap<Error, string>();
+
+/** The consumer whose failure this is (for consumer_failures_total); undefined when no consumer threw it. */
+export function consumerOf(error: unknown): string | undefined {
+  return error instanceof Error ? failingConsumers.get(error) : undefined;
+}
+
 /** The error, with the failing consumer's name in front of its message (kept for dead letters). */
 function attributed(error: unknown, consumer: string): Error {
   const failure = error instanceof Error ? error : new Error(String(error));
   if (!failure.message.startsWith(`${consumer}: `)) failure.message = `${consumer}: ${failure.message}`;
+  failingConsumers.set(failure, consumer);
   return failure;
 }

@@ -5,6 +5,7 @@ import { TypeOrmModule } from '@nestjs/typeorm';
 import { ConsumerRegistry } from './consumer-registry';
 import { DeadLettersService } from './dead-letters.service';
 import { EventDispatcher } from './event-dispatcher';
+import { EventMetrics } from './event-metrics';
 import { OutboxRelay } from './outbox.relay';
 import { OutboxRetention } from './outbox-retention';
 import { OutboxEventEntity } from './persistence/outbox-event.entity';
@@ -14,7 +15,7 @@ import { OutboxRepository } from './persistence/outbox.repository';
 @Global()
 @Module({
   imports: [DiscoveryModule, EventEmitterModule.forRoot({ wildcard: false }), TypeOrmModule.forFeature([OutboxEventEntity])],
-  providers: [ConsumerRegistry, EventDispatcher, OutboxRepository, OutboxRelay, OutboxRetention, DeadLettersService],
-  exports: [OutboxRepository, OutboxRelay, OutboxRetention, DeadLettersService, ConsumerRegistry],
+  providers: [ConsumerRegistry, EventDispatcher, EventMetrics, OutboxRepository, OutboxRelay, OutboxRetention, DeadLettersService],
+  exports: [OutboxRepository, OutboxRelay, OutboxRetention, DeadLettersService, ConsumerRegistry, EventMetrics],
 })
 export class EventsModule {}

@@ -2,6 +2,8 @@ export * from './consumer.decorator';
 export { ConsumerRegistry } from './consumer-registry';
 export * from './dead-letters.service';
 export * from './domain-event';
+export { EventMetrics } from './event-metrics';
+export type { Backlog } from './event-metrics';
 export * from './events.module';
 export { OutboxRelay } from './outbox.relay';
 export { OutboxRetention } from './outbox-retention';

@@ -6,7 +6,8 @@ import { APP_CONFIG, AppConfig } from '../../config/app.config';
 import { isDatabaseUnavailable } from '../errors/database-unavailable';
 import { UnprocessableEventError } from './consumer.decorator';
 import type { DomainEvent } from './domain-event';
-import { EventDispatcher } from './event-dispatcher';
+import { EventDispatcher, consumerOf } from './event-dispatcher';
+import { EventMetrics } from './event-metrics';
 import { ChainLink, DueEvent, OutboxRepository } from './persistence/outbox.repository';
 
 const BATCH_SIZE = 128;
@@ -39,6 +40,7 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
     private readonly emitter: EventEmitter2,
     private readonly readiness: EventEmitterReadinessWatcher,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly metrics: EventMetrics,
   ) {}
 
   onApplicationBootstrap(): void {
@@ -145,6 +147,7 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
     const attempt = event.attempts + 1;
     const dead = attempt >= maxAttempts || error instanceof UnprocessableEventError;
     const delayMs = Math.min(backoffMs * 2 ** (attempt - 1), MAX_BACKOFF_MS);
+    this.metrics.consumerFailed(consumerOf(error) ?? 'relay');
     const about = event.payload.correlationId ? ` (notification ${event.payload.correlationId})` : '';
     this.logger.warn(
       `${event.payload.name} ${event.id}${about} failed (attempt ${attempt}/${maxAttempts})` +

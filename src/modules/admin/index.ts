@@ -1,1 +1,2 @@
 export { AdminModule } from './admin.module';
+export { openApiDocument, setUpOpenApi } from './http/openapi';

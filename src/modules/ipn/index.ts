@@ -8,4 +8,5 @@ export type { StoredNotification } from './application/stored-notifications.serv
 export { ReplayNotificationUseCase } from './application/replay-notification.use-case';
 export { ReplayNotificationsInRange } from './application/replay-notifications-in-range.use-case';
 export { IpnModule } from './ipn.module';
+export { NotificationObserver } from './http/notification-observer';
 export * from './protocol';

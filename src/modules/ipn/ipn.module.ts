@@ -12,6 +12,7 @@ import { ReplayNotificationsInRange } from './application/replay-notifications-i
 import { StoredNotifications } from './application/stored-notifications.service';
 import { ListenerRegistry } from './http/listener-registry';
 import { NotificationController } from './http/notification.controller';
+import { NotificationObserver } from './http/notification-observer';
 import { NotificationRefusals } from './http/notification-refusals';
 import { NotificationSignatureGuard } from './http/notification-signature.guard';
 import { RefusalThrottle } from './http/refusal-throttle';
@@ -41,10 +42,11 @@ import { RejectionRepository } from './persistence/rejection.repository';
     RecordRejectionService,
     ReplayNotificationUseCase,
     NotificationMessagesQuery,
+    NotificationObserver,
     NotificationActivityRepository,
     NotificationActivityQuery,
     ReplayNotificationsInRange,
   ],
-  exports: [StoredNotifications, ReplayNotificationUseCase, ReplayNotificationsInRange, NotificationMessagesQuery, NotificationActivityQuery],
+  exports: [NotificationObserver, StoredNotifications, ReplayNotificationUseCase, ReplayNotificationsInRange, NotificationMessagesQuery, NotificationActivityQuery],
 })
 export class IpnModule {}

@@ -1,4 +1,5 @@
 import { CanActivate, ExecutionContext, HttpStatus, Inject, Injectable, UseGuards, applyDecorators } from '@nestjs/common';
+import { ApiBearerAuth, ApiUnauthorizedResponse } from '@nestjs/swagger';
 import { timingSafeEqual } from 'node:crypto';
 import type { Request } from 'express';
 import { APP_CONFIG, AppConfig } from '../../../config/app.config';
@@ -22,4 +23,10 @@ export class AdminTokenGuard implements CanActivate {
   }
 }
 
-export const AdminOnly = (): ClassDecorator & MethodDecorator => applyDecorators(UseGuards(AdminTokenGuard));
+/** Guard and documentation together: the route wants the admin token, and the OpenAPI document says so. */
+export const AdminOnly = (): ClassDecorator & MethodDecorator =>
+  applyDecorators(
+    UseGuards(AdminTokenGuard),
+    ApiBearerAuth('admin'),
+    ApiUnauthorizedResponse({ description: 'No or wrong Authorization: Bearer <ADMIN_TOKEN>, or ADMIN_TOKEN unset' }),
+  );

@@ -1,7 +1,11 @@
 import { Logger } from '@nestjs/common';
 import { createTransport, Transporter } from 'nodemailer';
+import { maskEmail } from '../../../core/observability';
 
 export interface OutgoingMessage {
+  /** The recorded message (engagement id), so a log line says which message went where. */
+  id?: string;
+  kind?: string;
   to: string;
   subject: string;
   text: string;
@@ -24,7 +28,13 @@ export class LogTransport implements EngagementTransport {
   private readonly logger = new Logger('Engagement');
 
   async send(message: OutgoingMessage): Promise<void> {
-    this.logger.log(`To ${message.to}: ${message.subject}`);
+    this.logger.log({
+      msg: `Message ${message.id ?? ''} (${message.kind ?? 'message'}) to ${maskEmail(message.to)}: ${message.subject}`,
+      messageId: message.id,
+      kind: message.kind,
+      recipient: maskEmail(message.to),
+      transport: this.name,
+    });
   }
 }
 

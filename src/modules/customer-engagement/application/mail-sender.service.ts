@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { OnEvent } from '@nestjs/event-emitter';
 import { APP_CONFIG, AppConfig } from '../../../config/app.config';
+import { maskEmail } from '../../../core/observability';
 import { EngagementRecordedEvent } from '../contracts/engagement.events';
 import { ClaimedMessage, EngagementRepository } from '../persistence/engagement.repository';
 import { ENGAGEMENT_TRANSPORT, EngagementTransport } from './engagement-transport';
@@ -48,7 +49,10 @@ export class MailSender implements OnApplicationBootstrap, OnApplicationShutdown
   @OnEvent(EngagementRecordedEvent.NAME)
   async onRecorded(event: EngagementRecordedEvent): Promise<void> {
     if (this.transport.external) this.wake();
-    else await this.transport.send({ to: event.data.email, subject: event.data.subject, text: '' });
+    else {
+      const { engagementId: id, kind, email: to, subject } = event.data;
+      await this.transport.send({ id, kind, to, subject, text: '' });
+    }
   }
 
   wake(): void {
@@ -78,12 +82,20 @@ export class MailSender implements OnApplicationBootstrap, OnApplicationShutdown
 
   private async send(message: ClaimedMessage): Promise<void> {
     try {
-      await this.transport.send({ to: message.email, subject: message.subject, text: message.body });
+      await this.transport.send({ id: message.id, to: message.email, subject: message.subject, text: message.body });
       await this.messages.markSent(message.id, this.token);
+      this.logger.log({
+        msg: `Message ${message.id} sent to ${maskEmail(message.email)} (attempt ${message.attempts})`,
+        messageId: message.id,
+        recipient: maskEmail(message.email),
+        transport: this.transport.name,
+      });
     } catch (error) {
       const final = message.attempts >= MAX_ATTEMPTS;
       const delayMs = Math.min(this.config.events.backoffMs * 2 ** (message.attempts - 1), MAX_BACKOFF_MS);
-      this.logger.warn(`Message ${message.id} not sent (attempt ${message.attempts}/${MAX_ATTEMPTS}): ${(error as Error).message}`);
+      this.logger.warn(
+        `Message ${message.id} to ${maskEmail(message.email)} not sent (attempt ${message.attempts}/${MAX_ATTEMPTS}): ${(error as Error).message}`,
+      );
       await this.messages.markFailed(message.id, this.token, { final, error: (error as Error).message, delayMs });
     }
   }

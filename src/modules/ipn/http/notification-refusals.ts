@@ -26,7 +26,11 @@ export class NotificationRefusals {
     private readonly throttle: RefusalThrottle,
   ) {}
 
-  async refuse(request: Request & { rawBody?: Buffer }, refusal: Refusal): Promise<IpnException> {
+  async refuse(
+    request: Request & { rawBody?: Buffer; refusal?: { reason: string; refNo?: string } },
+    refusal: Refusal,
+  ): Promise<IpnException> {
+    request.refusal = { reason: refusal.reason, refNo: refusal.refNo };
     await Promise.all([
       this.rejections.record({
         kind: refusal.kind,

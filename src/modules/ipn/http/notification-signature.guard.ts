@@ -19,7 +19,14 @@ import { ListenerRegistry } from './listener-registry';
 import { NOTIFICATION_KIND } from './notification-kind';
 import { NotificationRefusals, Refusal } from './notification-refusals';
 
-export type NotificationRequest = Request & { rawBody?: Buffer; notification?: VerifiedNotification };
+export type NotificationRequest = Request & {
+  rawBody?: Buffer;
+  notification?: VerifiedNotification;
+  /** Set by the controller once handled (receipted, duplicate, incomplete): what the observer reports. */
+  outcome?: string;
+  /** Set when the request was refused with a recorded reason. */
+  refusal?: { reason: string; refNo?: string };
+};
 
 type Refused = Omit<Refusal, 'kind' | 'listener'>;
 

@@ -1,9 +1,10 @@
-import { Controller, Get, Header, HttpCode, HttpStatus, Param, Post } from '@nestjs/common';
+import { Controller, Get, Header, HttpCode, HttpStatus, Param, Post, Req } from '@nestjs/common';
 import { AppException, ErrorCode } from '../../../core/errors';
 import { RecordNotificationUseCase } from '../application/record-notification.use-case';
 import type { VerifiedNotification } from '../application/verified-notification';
 import { readReceipt, receiptDate } from '../protocol';
 import { ListenerRegistry } from './listener-registry';
+import type { NotificationRequest } from './notification-signature.guard';
 import { NotificationEndpoint, SignedNotification, Verified } from './signed-notification.decorator';
 
 /**
@@ -36,16 +37,16 @@ export class NotificationController {
   @HttpCode(HttpStatus.OK)
   @Header('Content-Type', 'text/plain; charset=utf-8')
   @SignedNotification('ipn')
-  receiveIpn(@Verified() notification: VerifiedNotification): Promise<string> {
-    return this.receive(notification);
+  receiveIpn(@Verified() notification: VerifiedNotification, @Req() request: NotificationRequest): Promise<string> {
+    return this.receive(notification, request);
   }
 
   @Post(['lcn', 'lcn/:listener'])
   @HttpCode(HttpStatus.OK)
   @Header('Content-Type', 'text/plain; charset=utf-8')
   @SignedNotification('lcn')
-  receiveLcn(@Verified() notification: VerifiedNotification): Promise<string> {
-    return this.receive(notification);
+  receiveLcn(@Verified() notification: VerifiedNotification, @Req() request: NotificationRequest): Promise<string> {
+    return this.receive(notification, request);
   }
 
   private check(listener: string | undefined): string {
@@ -53,8 +54,9 @@ export class NotificationController {
     return 'OK';
   }
 
-  private async receive(notification: VerifiedNotification): Promise<string> {
+  private async receive(notification: VerifiedNotification, request: NotificationRequest): Promise<string> {
     const recorded = await this.recordNotification.execute(notification);
+    request.outcome = recorded.status === 'unprocessable' ? 'incomplete' : recorded.duplicate ? 'duplicate' : 'receipted';
     if (recorded.status === 'unprocessable') {
       throw new AppException(
         HttpStatus.BAD_REQUEST,

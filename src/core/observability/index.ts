@@ -1,0 +1,10 @@
+export type { AlertProbe } from './alert-probe';
+export { signAlert } from './alert-webhook';
+export type { AlertNotice } from './alert-webhook';
+export { Alerts } from './alerts.service';
+export { maskEmail, maskEmailsIn, maskName } from './mask';
+export { MetricsRegistry } from './metrics-registry';
+export { ObservabilityModule } from './observability.module';
+export type { ObservabilityOptions } from './observability.module';
+export { requestId } from './request-id';
+export { TrailingWindow } from './trailing-window';

@@ -1,0 +1,35 @@
+import { DynamicModule, Global, Module } from '@nestjs/common';
+import { TerminusModule } from '@nestjs/terminus';
+import { LoggerModule } from 'nestjs-pino';
+import type { DestinationStream } from 'pino';
+import type { AppConfig } from '../../config/app.config';
+import { Alerts } from './alerts.service';
+import { HealthController } from './health.controller';
+import { loggerParams } from './logging';
+import { MetricsController, MetricsTokenGuard } from './metrics.controller';
+import { MetricsRegistry } from './metrics-registry';
+import { MigrationsHealthIndicator } from './migrations.health';
+
+export interface ObservabilityOptions {
+  /** Where log lines go instead of stdout (tests read them). */
+  readonly logDestination?: DestinationStream;
+}
+
+/**
+ * Seeing the service run: JSON logs (nestjs-pino), GET /metrics (prom-client), GET /health/live and
+ * /health/ready (terminus), and the alerts evaluated from the metrics. Modules add their metrics to
+ * MetricsRegistry and their alert probes to Alerts.
+ */
+@Global()
+@Module({})
+export class ObservabilityModule {
+  static forRoot(config: AppConfig, options: ObservabilityOptions = {}): DynamicModule {
+    return {
+      module: ObservabilityModule,
+      imports: [LoggerModule.forRoot(loggerParams(config, options.logDestination)), TerminusModule.forRoot({ logger: false })],
+      controllers: [HealthController, MetricsController],
+      providers: [MetricsRegistry, Alerts, MigrationsHealthIndicator, MetricsTokenGuard],
+      exports: [MetricsRegistry, Alerts],
+    };
+  }
+}

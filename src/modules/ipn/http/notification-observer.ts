@@ -1,0 +1,205 @@
+import { AsyncResource } from 'node:async_hooks';
+import { Inject, Injectable, Logger, OnModuleInit } from '@nestjs/common';
+import type { NextFunction, Request, Response } from 'express';
+import { Counter, Histogram } from 'prom-client';
+import { APP_CONFIG, AppConfig } from '../../../config/app.config';
+import { Alerts, MetricsRegistry, TrailingWindow } from '../../../core/observability';
+import { NotificationKind, printable } from '../protocol';
+import type { NotificationRequest } from './notification-signature.guard';
+
+/**
+ * What became of a notification POST: `receipted` (stored and answered with a receipt), `duplicate`
+ * (stored before, receipted again), `incomplete` (authentic, stored as unprocessable, no receipt), a
+ * recorded refusal's reason (`signature_invalid`, `sender_not_allowed`, …), or the error code of an
+ * answer given before that (`payload_too_large`, `too_many_refusals`, `database_unavailable`, …).
+ */
+export type NotificationOutcome = string;
+
+const RECEIPTED = new Set(['receipted', 'duplicate']);
+/** Accepted for the refusal rate: everything that was not refused. */
+const NOT_REFUSED = new Set(['receipted', 'duplicate', 'incomplete']);
+const NOTIFICATION_PATH = /^\/(ipn|lcn)(?:\/([^/?]*))?\/?(?:\?|$)/;
+/** Below this many notifications in the window, rates and latencies say nothing (and read as 0). */
+const MIN_SAMPLE = 5;
+
+/**
+ * Watches every notification POST from its first byte (mounted before the body parser, so even a body
+ * refused by the parser is seen) to the last byte of the answer, then counts it in
+ * `ipn_notifications_total{kind,listener,outcome}`, times receipts in `ipn_receipt_duration_seconds`, and
+ * writes one log line: request id, listener, REFNO, ORDERSTATUS, outcome, duration. In-process only: no
+ * database work per request. Also gives the alerts their refusal rate and receipt p99.
+ */
+@Injectable()
+export class NotificationObserver implements OnModuleInit {
+  private readonly logger = new Logger('Notifications');
+  private readonly notifications: Counter<'kind' | 'listener' | 'outcome'>;
+  private readonly receiptSeconds: Histogram<'kind'>;
+
+  constructor(
+    registry: MetricsRegistry,
+    private readonly alerts: Alerts,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {
+    this.notifications = new Counter({
+      name: 'ipn_notifications_total',
+      help: 'Notification POSTs by kind (ipn, lcn), listener and outcome (receipted, duplicate, incomplete, or why refused)',
+      labelNames: ['kind', 'listener', 'outcome'],
+      registers: [registry],
+    });
+    this.receiptSeconds = new Histogram({
+      name: 'ipn_receipt_duration_seconds',
+      help: 'From the first byte of a notification to the last byte of its receipt (receipted and duplicate)',
+      labelNames: ['kind'],
+      buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+      registers: [registry],
+    });
+  }
+
+  onModuleInit(): void {
+    const { refusalRate, receiptP99Ms, windowMs } = this.config.observability.alerts;
+    const window = `${Math.round(windowMs / 1000)} s`;
+    const refusals = new TrailingWindow<{ total: number; refused: number }>(windowMs);
+    this.alerts.register({
+      name: 'refusal_rate',
+      threshold: refusalRate,
+      describe: `The share of notifications refused over the last ${window}`,
+      unit: '',
+      read: async (now) => {
+        const current = await this.refusalTotals();
+        const before = refusals.push(now, current) ?? { total: 0, refused: 0 };
+        const total = current.total - before.total;
+        return total < MIN_SAMPLE ? 0 : (current.refused - before.refused) / total;
+      },
+    });
+    const latencies = new TrailingWindow<Map<number, number>>(windowMs);
+    this.alerts.register({
+      name: 'receipt_p99',
+      threshold: receiptP99Ms,
+      describe: `The 99th percentile of receipt times over the last ${window}`,
+      unit: 'ms',
+      read: async (now) => {
+        const current = await this.receiptBuckets();
+        const before = latencies.push(now, current) ?? new Map<number, number>();
+        const seconds = quantile(
+          0.99,
+          [...current].map(([le, count]) => [le, count - (before.get(le) ?? 0)]),
+        );
+        return seconds === undefined ? 0 : seconds * 1000;
+      },
+    });
+  }
+
+  /** Express middleware, mounted first (see createApp). */
+  readonly middleware = (request: Request, response: Response, next: NextFunction): void => {
+    if (request.method === 'POST') {
+      const path = NOTIFICATION_PATH.exec(request.url);
+      if (path) {
+        const started = process.hrtime.bigint();
+        // Bound to this point, outside any request logging context: the line carries its reqId once.
+        response.once(
+          'finish',
+          AsyncResource.bind(() => this.observe(request, response, path[1] as NotificationKind, path[2], started)),
+        );
+      }
+    }
+    next();
+  };
+
+  private observe(
+    request: NotificationRequest,
+    response: Response,
+    kind: NotificationKind,
+    named: string | undefined,
+    started: bigint,
+  ): void {
+    const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+    const listener = this.listenerLabel(named);
+    const outcome = outcomeOf(request, response);
+    this.notifications.inc({ kind, listener, outcome });
+    if (RECEIPTED.has(outcome)) this.receiptSeconds.observe({ kind }, seconds);
+    const form = request.notification?.form;
+    const field = (name: string): string | undefined => {
+      const value = form?.first(name);
+      return value === undefined ? undefined : printable(value, 64);
+    };
+    this.logger.log({
+      msg: `${kind.toUpperCase()} ${outcome}`,
+      reqId: (request as Request & { id?: unknown }).id,
+      kind,
+      listener,
+      refNo: field('REFNO') ?? (request.refusal?.refNo === undefined ? undefined : printable(request.refusal.refNo, 64)),
+      orderStatus: field('ORDERSTATUS'),
+      licenseCode: kind === 'lcn' ? field('LICENSE_CODE') : undefined,
+      outcome,
+      statusCode: response.statusCode,
+      durationMs: Math.round(seconds * 10_000) / 10,
+    });
+  }
+
+  /** Only configured names: a URL must not be able to create label values. */
+  private listenerLabel(named: string | undefined): string {
+    const name = named ? decodeURIComponentSafe(named) : 'default';
+    return this.config.ipn.listeners.has(name) ? name : 'unknown';
+  }
+
+  private async refusalTotals(): Promise<{ total: number; refused: number }> {
+    let total = 0;
+    let refused = 0;
+    for (const { value, labels } of (await this.notifications.get()).values) {
+      total += value;
+      if (!NOT_REFUSED.has(String(labels.outcome))) refused += value;
+    }
+    return { total, refused };
+  }
+
+  /** Cumulative counts per bucket upper bound (seconds), all kinds together. */
+  private async receiptBuckets(): Promise<Map<number, number>> {
+    const buckets = new Map<number, number>();
+    for (const { value, labels, metricName } of (await this.receiptSeconds.get()).values) {
+      if (metricName !== 'ipn_receipt_duration_seconds_bucket') continue;
+      const bound = (labels as Record<string, string | number>).le;
+      const le = bound === '+Inf' ? Infinity : Number(bound);
+      buckets.set(le, (buckets.get(le) ?? 0) + value);
+    }
+    return buckets;
+  }
+}
+
+/** What the request annotations and the answer say became of the notification. */
+function outcomeOf(request: NotificationRequest, response: Response): NotificationOutcome {
+  if (request.outcome) return request.outcome;
+  if (request.refusal) return request.refusal.reason;
+  const code = (response.locals as { errorCode?: string }).errorCode;
+  if (code) return code.toLowerCase().replace(/^ipn_/, '');
+  return `http_${response.statusCode}`;
+}
+
+/**
+ * The q-quantile of cumulative histogram buckets ([upper bound, count]), interpolated linearly within
+ * the bucket as Prometheus's histogram_quantile does; undefined under MIN_SAMPLE observations.
+ */
+export function quantile(q: number, buckets: Array<[number, number]>): number | undefined {
+  const sorted = [...buckets].sort(([a], [b]) => a - b);
+  const total = sorted.at(-1)?.[1] ?? 0;
+  if (total < MIN_SAMPLE) return undefined;
+  const rank = q * total;
+  let lower = 0;
+  let below = 0;
+  for (const [le, count] of sorted) {
+    if (count >= rank) {
+      if (le === Infinity) return lower;
+      return lower + ((le - lower) * (rank - below)) / Math.max(count - below, 1);
+    }
+    lower = le;
+    below = count;
+  }
+  return lower;
+}
+
+function decodeURIComponentSafe(text: string): string {
+  try {
+    return decodeURIComponent(text);
+  } catch {
+    return text;
+  }
+}
