@@ -4,6 +4,7 @@ import { Logger } from '@nestjs/common';
 import { createApp } from './bootstrap';
 import { loadConfig } from './config/app.config';
 import { ConfigurationError } from './config/configuration.error';
+import { installGracefulShutdown } from './core/shutdown';
 import { openDatabase } from './database/embedded-postgres';
 
 async function main(): Promise<void> {
@@ -11,15 +12,9 @@ async function main(): Promise<void> {
   const config = loadConfig(process.env);
   const database = await openDatabase(config.database);
   const app = await createApp(config, database);
-  // Our own signal handling rather than enableShutdownHooks(): the embedded database must close after
-  // the app (and its connection pool) has.
-  const stop = async (): Promise<void> => {
-    await app.close();
-    await database.close();
-    process.exit(0);
-  };
-  process.once('SIGTERM', stop);
-  process.once('SIGINT', stop);
+  // Our own signal handling rather than enableShutdownHooks(): keep-alive clients are let go, the
+  // embedded database closes after the app (and its connection pool) has, and a deadline bounds it all.
+  installGracefulShutdown({ app, database, timeoutMs: config.shutdownTimeoutMs });
   await app.listen(config.port);
   const where = config.database.url ? 'PostgreSQL at DATABASE_URL' : `embedded PostgreSQL in ${config.database.dataDir}`;
   new Logger('Main').log(`Listening on http://127.0.0.1:${config.port} (IPN: POST /ipn, LCN: POST /lcn), ${where}`);

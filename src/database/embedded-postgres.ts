@@ -284,12 +284,13 @@ function endpoint(server: RunningServer, password: string, throwAwayFolder: stri
     url: `postgres://postgres:${encodeURIComponent(password)}@127.0.0.1:${port}/postgres`,
     close: () =>
       (closing ??= (async () => {
-        process.off('exit', stopOnExit);
         // Keeps this process alive until the server is down.
         child.ref();
         if (child.exitCode === null && child.signalCode === null) {
           await stopProcess(child.pid!, () => child.exitCode !== null || child.signalCode !== null);
         }
+        // Only now: a process that exits while the server is still stopping (a shutdown deadline) tells it to stop fast.
+        process.off('exit', stopOnExit);
         if (throwAwayFolder) rmSync(throwAwayFolder, { recursive: true, force: true });
       })()),
   };

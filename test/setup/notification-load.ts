@@ -54,7 +54,12 @@ export class NotificationLoad {
   start(): void {
     this.running = true;
     this.workers = Array.from({ length: this.options.concurrency }, async () => {
-      while (this.running) await this.deliver(this.nextOrder());
+      // Like the platform: a notification without a receipt is sent again (after a pause), a new one after a receipt.
+      let order = this.nextOrder();
+      while (this.running) {
+        if (await this.deliver(order)) order = this.nextOrder();
+        else await new Promise((resolve) => setTimeout(resolve, 20));
+      }
     });
   }
 
@@ -106,7 +111,7 @@ export class NotificationLoad {
     return order;
   }
 
-  private async deliver(order: SampleOrder): Promise<void> {
+  private async deliver(order: SampleOrder): Promise<boolean> {
     const body = Buffer.from(signForm(sampleIpn(order), ['sha256'], TEST_SECRET_KEY));
     const startedAt = Date.now();
     const answer = await post(`${this.baseUrl}/ipn`, body, this.agent);
@@ -129,8 +134,7 @@ export class NotificationLoad {
       closing: answer.closing,
       error: answer.error,
     });
-    // Refused at once (the service is gone): do not spin.
-    if (answer.status === 0 && Date.now() - startedAt < 5) await new Promise((resolve) => setTimeout(resolve, 20));
+    return receipted;
   }
 }
 

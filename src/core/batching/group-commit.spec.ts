@@ -120,4 +120,19 @@ describe('GroupCommit', () => {
       { numRuns: 100 },
     );
   });
+
+  it('tells when every queued and committing batch is done', async () => {
+    const { commit, releases } = controlledCommit<number>();
+    const group = new GroupCommit(commit, { maxBatch: 2, maxConcurrentBatches: 1 });
+    await group.settled();
+    const results = [1, 2, 3].map((item) => group.submit(item));
+    let settled = false;
+    const waiting = group.settled().then(() => (settled = true));
+    releases[0]();
+    await tick();
+    expect(settled).toBe(false);
+    releases[1]();
+    await Promise.all([...results, waiting]);
+    expect(settled).toBe(true);
+  });
 });

@@ -23,6 +23,7 @@ interface Pending<TItem, TResult> {
 export class GroupCommit<TItem, TResult> {
   private readonly queue: Array<Pending<TItem, TResult>> = [];
   private inFlight = 0;
+  private readonly idleWaiters: Array<() => void> = [];
 
   constructor(
     private readonly commit: (items: readonly TItem[]) => Promise<readonly TResult[]>,
@@ -36,6 +37,12 @@ export class GroupCommit<TItem, TResult> {
     });
   }
 
+  /** Resolves once nothing is queued or committing (at shutdown: every batch committed or rolled back). */
+  settled(): Promise<void> {
+    if (this.queue.length === 0 && this.inFlight === 0) return Promise.resolve();
+    return new Promise((resolve) => this.idleWaiters.push(resolve));
+  }
+
   private startBatches(): void {
     while (this.queue.length > 0 && this.inFlight < this.options.maxConcurrentBatches) {
       const batch = this.queue.splice(0, this.options.maxBatch);
@@ -43,6 +50,7 @@ export class GroupCommit<TItem, TResult> {
       void this.run(batch).finally(() => {
         this.inFlight -= 1;
         this.startBatches();
+        if (this.queue.length === 0 && this.inFlight === 0) for (const resolve of this.idleWaiters.splice(0)) resolve();
       });
     }
   }

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { Inject, Injectable } from '@nestjs/common';
+import { BeforeApplicationShutdown, Inject, Injectable } from '@nestjs/common';
 import { APP_CONFIG, AppConfig } from '../../../config/app.config';
 import { GroupCommit } from '../../../core/batching';
 import { OutboxRelay } from '../../../core/events';
@@ -28,7 +28,7 @@ const COLUMN_CHARS = 64;
  * delivery. Processing (orders, accounts, entitlements, messages) follows, from the outbox.
  */
 @Injectable()
-export class RecordNotificationUseCase {
+export class RecordNotificationUseCase implements BeforeApplicationShutdown {
   private readonly group: GroupCommit<InboxArrival, InboxRow>;
 
   constructor(
@@ -38,6 +38,11 @@ export class RecordNotificationUseCase {
     @Inject(APP_CONFIG) config: AppConfig,
   ) {
     this.group = new GroupCommit((arrivals) => this.commit(arrivals), config.ipn.groupCommit);
+  }
+
+  /** At shutdown, before the pool closes: batches of requests cut by the HTTP drain still commit or roll back. */
+  beforeApplicationShutdown(): Promise<void> {
+    return this.group.settled();
   }
 
   async execute(notification: VerifiedNotification): Promise<RecordedNotification> {
