@@ -6,6 +6,7 @@ import { APP_CONFIG, AppConfig } from './config/app.config';
 import { AllExceptionsFilter } from './core/errors';
 import { EventsModule } from './core/events';
 import { ObservabilityModule, ObservabilityOptions } from './core/observability';
+import { OutsideCallsModule } from './core/outside-calls';
 import { dataSourceOptions } from './database/data-source-options';
 import type { DatabaseEndpoint } from './database/embedded-postgres';
 import { runMigrations } from './database/run-migrations';
@@ -48,6 +49,7 @@ export class AppModule {
         }),
         ObservabilityModule.forRoot(config, observability),
         EventsModule,
+        OutsideCallsModule,
         IpnModule,
         OrdersModule,
         AccountsModule,

@@ -3,6 +3,7 @@ import { CreateOrderLifecycle1764000000001 } from './1764000000001-create-order-
 import { DropNotificationFields1764000000002 } from './1764000000002-drop-notification-fields';
 import { BoundedRejections1764000000100 } from './1764000000100-bounded-rejections';
 import { EventPipeline1764000000200 } from './1764000000200-event-pipeline';
+import { OutsideCalls1764000001200 } from './1764000001200-outside-calls';
 import { NotificationReceivedAtIndex1764000001100 } from './1764000001100-notification-received-at-index';
 
 /** Every migration, in order. An explicit list: no globs, so jest, the app and the CLI agree. */
@@ -13,4 +14,5 @@ export const MIGRATIONS = [
   BoundedRejections1764000000100,
   EventPipeline1764000000200,
   NotificationReceivedAtIndex1764000001100,
+  OutsideCalls1764000001200,
 ];

@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
+import { ProvisioningModule } from './provisioning/provisioning.module';
 import { IpnModule } from '../ipn';
 import { FulfillmentQuery } from './application/fulfillment.query';
 import { ApplyLicenseChanges } from './consumers/apply-license-changes.consumer';
@@ -10,7 +11,7 @@ import { LicenseStateEntity } from './persistence/license-state.entity';
 
 /** Entitlements granted from paid orders, held on fraud verdicts, revoked on refunds, changed by LCNs. */
 @Module({
-  imports: [IpnModule, TypeOrmModule.forFeature([EntitlementEntity, LicenseStateEntity])],
+  imports: [ProvisioningModule, IpnModule, TypeOrmModule.forFeature([EntitlementEntity, LicenseStateEntity])],
   providers: [EntitlementRepository, FulfillmentQuery, ReconcileEntitlementsOnOrderChange, ApplyLicenseChanges],
   exports: [FulfillmentQuery],
 })

@@ -2,3 +2,7 @@ export type { EntitlementView } from './application/fulfillment.query';
 export { FulfillmentQuery } from './application/fulfillment.query';
 export * from './contracts/fulfillment.events';
 export { FulfillmentModule } from './fulfillment.module';
+export { ProvisioningStrategyFor } from './provisioning/provisioning-strategy';
+export type { ProvisioningRequest, ProvisioningResult, ProvisioningStrategy } from './provisioning/provisioning-strategy';
+export { ProvisionEntitlementCall } from './provisioning/provision-entitlement.call';
+export type { ProvisionEntitlement } from './provisioning/provision-entitlement.call';
