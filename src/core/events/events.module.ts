@@ -6,6 +6,7 @@ import { ConsumerRegistry } from './consumer-registry';
 import { DeadLettersService } from './dead-letters.service';
 import { EventDispatcher } from './event-dispatcher';
 import { EventMetrics } from './event-metrics';
+import { EventHistoryQuery } from './event-history.query';
 import { OutboxRelay } from './outbox.relay';
 import { OutboxRetention } from './outbox-retention';
 import { OutboxEventEntity } from './persistence/outbox-event.entity';
@@ -15,7 +16,16 @@ import { OutboxRepository } from './persistence/outbox.repository';
 @Global()
 @Module({
   imports: [DiscoveryModule, EventEmitterModule.forRoot({ wildcard: false }), TypeOrmModule.forFeature([OutboxEventEntity])],
-  providers: [ConsumerRegistry, EventDispatcher, EventMetrics, OutboxRepository, OutboxRelay, OutboxRetention, DeadLettersService],
-  exports: [OutboxRepository, OutboxRelay, OutboxRetention, DeadLettersService, ConsumerRegistry, EventMetrics],
+  providers: [
+    ConsumerRegistry,
+    EventDispatcher,
+    EventMetrics,
+    OutboxRepository,
+    OutboxRelay,
+    OutboxRetention,
+    DeadLettersService,
+    EventHistoryQuery,
+  ],
+  exports: [OutboxRepository, OutboxRelay, OutboxRetention, DeadLettersService, ConsumerRegistry, EventMetrics, EventHistoryQuery],
 })
 export class EventsModule {}

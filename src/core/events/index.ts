@@ -4,6 +4,8 @@ export * from './dead-letters.service';
 export * from './domain-event';
 export { EventMetrics } from './event-metrics';
 export type { Backlog } from './event-metrics';
+export { EventHistoryQuery } from './event-history.query';
+export type { ChainLinkView, ReceivedEventView } from './event-history.query';
 export * from './events.module';
 export { OutboxRelay } from './outbox.relay';
 export { OutboxRetention } from './outbox-retention';

@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
 import type { DomainEvent } from '../domain-event';
+import type { OutboxStatus } from './outbox-event.entity';
 
 export interface DueEvent {
   id: string;
@@ -22,6 +23,21 @@ export interface DeadLetter {
   attempts: number;
   lastError: string | null;
   createdAt: Date;
+}
+
+/** A notification's received event as an order's journey shows it: its delivery and the chain it raised. */
+export interface ReceivedEventRow {
+  id: string;
+  name: string;
+  notificationId: string;
+  /** Queued by a replay rather than by the notification's arrival. */
+  replay: boolean;
+  status: OutboxStatus;
+  attempts: number;
+  lastError: string | null;
+  chain: ChainLink[] | null;
+  createdAt: Date;
+  deliveredAt: Date | null;
 }
 
 const DUE = `SELECT id, payload, attempts FROM outbox_event WHERE status = 'pending' AND next_attempt_at <= now()`;
@@ -63,6 +79,16 @@ export class OutboxRepository {
          next_attempt_at = now() + $4 * interval '1 millisecond'
        WHERE id = $1 AND status = 'pending'`,
       [id, failure.dead ? 'dead' : 'pending', failure.error.slice(0, 2000), failure.delayMs],
+    );
+  }
+
+  /** The received events of these notifications (replays included), oldest first. */
+  receivedEventsOf(notificationIds: readonly string[]): Promise<ReceivedEventRow[]> {
+    return this.dataSource.query(
+      `SELECT id, name, correlation_id AS "notificationId", coalesce((payload->'data'->>'replay')::boolean, false) AS replay, status,
+         attempts, last_error AS "lastError", chain, created_at AS "createdAt", delivered_at AS "deliveredAt"
+       FROM outbox_event WHERE correlation_id = ANY($1::uuid[]) ORDER BY created_at, id`,
+      [notificationIds],
     );
   }
 

@@ -3,6 +3,7 @@ import { InjectRepository } from '@nestjs/typeorm';
 import { FindOptionsWhere, Repository } from 'typeorm';
 import type { EngagementKind } from '../contracts/engagement.events';
 import { EngagementEntity } from '../persistence/engagement.entity';
+import type { MessageDelivery } from '../persistence/engagement.repository';
 
 export interface EngagementView {
   id: string;
@@ -13,6 +14,11 @@ export interface EngagementView {
   transport: string;
   test: boolean;
   at: Date;
+  /** logged, pending (for the mail stage), sent, or failed after the last attempt (`lastError`). */
+  delivery: MessageDelivery;
+  attempts: number;
+  lastError: string | null;
+  sentAt: Date | null;
 }
 
 /** The customer timeline, for the admin API. */
@@ -39,6 +45,10 @@ export class EngagementQuery {
       transport: row.transport,
       test: row.test,
       at: row.createdAt,
+      delivery: row.delivery,
+      attempts: row.attempts,
+      lastError: row.lastError,
+      sentAt: row.sentAt,
     }));
   }
 }
