@@ -12,6 +12,7 @@ import type { DatabaseEndpoint } from './database/embedded-postgres';
 import { runMigrations } from './database/run-migrations';
 import { AccountsModule } from './modules/accounts';
 import { AdminModule } from './modules/admin';
+import { ConsoleModule } from './modules/console';
 import { CustomerEngagementModule } from './modules/customer-engagement';
 import { FulfillmentModule } from './modules/fulfillment';
 import { IpnModule } from './modules/ipn';
@@ -56,6 +57,7 @@ export class AppModule {
         FulfillmentModule,
         CustomerEngagementModule,
         AdminModule,
+        ConsoleModule,
         ...extensions,
       ],
       providers: [

@@ -44,7 +44,8 @@ export async function createApp(
   // Off unless TRUST_PROXY names the proxies: otherwise any client could choose its address (and so
   // pass IPN_ALLOWED_IPS, or dodge the refusal throttle) with an X-Forwarded-For header.
   app.set('trust proxy', config.trustProxy);
-  // Security headers on every answer; the service serves no pages, so the strictest defaults cost nothing.
+  // Security headers on every answer: helmet's defaults, whose Content-Security-Policy runs scripts from
+  // the service's own files only. The console (src/modules/console) tightens it for its pages.
   app.use(helmet());
   setUpOpenApi(app);
   return app;

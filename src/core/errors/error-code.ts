@@ -9,6 +9,7 @@ export enum ErrorCode {
   UnknownListener = 'IPN_UNKNOWN_LISTENER',
   DatabaseUnavailable = 'DATABASE_UNAVAILABLE',
   Unauthorized = 'UNAUTHORIZED',
+  Forbidden = 'FORBIDDEN',
   NotFound = 'NOT_FOUND',
   BadRequest = 'BAD_REQUEST',
   Conflict = 'CONFLICT',

@@ -6,7 +6,7 @@ export * from './contracts/notification.events';
 export { StoredNotifications } from './application/stored-notifications.service';
 export type { StoredNotification } from './application/stored-notifications.service';
 export { ReplayNotificationUseCase } from './application/replay-notification.use-case';
-export { ReplayNotificationsInRange } from './application/replay-notifications-in-range.use-case';
+export { MAX_REPLAY_RANGE_MS, ReplayNotificationsInRange } from './application/replay-notifications-in-range.use-case';
 export { IpnModule } from './ipn.module';
 export { NotificationObserver } from './http/notification-observer';
 export * from './protocol';

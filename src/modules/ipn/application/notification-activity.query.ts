@@ -1,10 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import {
-  ActivityFilter,
-  ActivityRow,
-  MinuteCount,
-  NotificationActivityRepository,
-} from '../persistence/notification-activity.repository';
+import { ActivityFilter, ActivityRow, MinuteCount, NotificationActivityRepository } from '../persistence/notification-activity.repository';
 
 export type { ActivityRow, MinuteCount, NotificationOutcome } from '../persistence/notification-activity.repository';
 export type ActivitySearch = Partial<ActivityFilter>;

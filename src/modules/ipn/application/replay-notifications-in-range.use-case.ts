@@ -5,6 +5,8 @@ import { NotificationRepository } from '../persistence/notification.repository';
 
 /** Replays are queued this many at a time: one statement never carries an unbounded id list. */
 const CHUNK = 1000;
+/** The widest range callers should accept: a wider one is a mistake more often than a wish. */
+export const MAX_REPLAY_RANGE_MS = 31 * 86_400_000;
 
 /**
  * Replays every accepted notification that arrived in [from, to), as ReplayNotificationUseCase does for

@@ -53,7 +53,10 @@ export class NotificationActivityRepository {
     const parameters: unknown[] = [filter.limit];
     const bind = (value: unknown) => `$${parameters.push(value)}`;
     const conditions = (...sql: Array<string | false | undefined>) => sql.filter(Boolean).join(' AND ') || 'true';
-    const shared = [filter.refNo !== undefined && `ref_no = ${bind(filter.refNo)}`, filter.listener !== undefined && `listener = ${bind(filter.listener)}`];
+    const shared = [
+      filter.refNo !== undefined && `ref_no = ${bind(filter.refNo)}`,
+      filter.listener !== undefined && `listener = ${bind(filter.listener)}`,
+    ];
     const parts: string[] = [];
     if (withStored) {
       const status = filter.outcome === 'accepted' || filter.outcome === 'unprocessable' ? filter.outcome : undefined;

@@ -1,0 +1,56 @@
+import { Body, Controller, Get, HttpCode, HttpStatus, Param, ParseUUIDPipe, Post, Query } from '@nestjs/common';
+import { AppException, ErrorCode } from '../../../core/errors';
+import { NotificationActivityQuery, ReplayNotificationUseCase, ReplayNotificationsInRange } from '../../ipn';
+import { ConsoleSignedIn } from './console-session.guard';
+import { filterValue, outcomeFilter, timeRange } from './request-values';
+
+const DAY_MS = 86_400_000;
+
+/** What arrived, what became of it, and replays. */
+@Controller('console/api')
+@ConsoleSignedIn()
+export class ConsoleNotificationsController {
+  constructor(
+    private readonly activity: NotificationActivityQuery,
+    private readonly replayOne: ReplayNotificationUseCase,
+    private readonly replayRange: ReplayNotificationsInRange,
+  ) {}
+
+  @Get('notifications')
+  list(
+    @Query('refNo') refNo: unknown,
+    @Query('status') status: unknown,
+    @Query('listener') listener: unknown,
+    @Query('outcome') outcome: unknown,
+  ) {
+    return this.activity.recent({
+      refNo: filterValue(refNo),
+      status: filterValue(status),
+      listener: filterValue(listener),
+      outcome: outcomeFilter(outcome),
+      limit: 200,
+    });
+  }
+
+  @Post('notifications/:id/replay')
+  @HttpCode(HttpStatus.OK)
+  async replay(@Param('id', new ParseUUIDPipe()) id: string) {
+    if (!(await this.replayOne.execute(id))) {
+      throw new AppException(HttpStatus.NOT_FOUND, ErrorCode.NotFound, `No accepted notification ${id}.`);
+    }
+    return { queued: 1 };
+  }
+
+  @Post('replays')
+  @HttpCode(HttpStatus.OK)
+  async replayBetween(@Body() body: unknown) {
+    const { from, to } = timeRange(body);
+    return { from, to, queued: await this.replayRange.execute(from, to) };
+  }
+
+  @Get('refusals')
+  async refusals() {
+    const since = new Date(Date.now() - DAY_MS);
+    return { since, reasons: await this.activity.refusalsByReason(since) };
+  }
+}
