@@ -1,13 +1,16 @@
 import { Controller, Get, HttpStatus, Param, ParseUUIDPipe, Query } from '@nestjs/common';
+import { ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
 import { AppException, ErrorCode } from '../../../core/errors';
 import { AccountsQuery, AccountView } from '../../accounts';
 import { EngagementQuery } from '../../customer-engagement';
 import { FulfillmentQuery } from '../../fulfillment';
 import { OrdersQuery } from '../../orders';
 import { AdminOnly } from './admin-token.guard';
+import { AccountDto, CustomerTimelineDto, OrderDetailDto } from './dto/order.dto';
 import { found } from './not-found';
 
 /** Orders, accounts and customer timelines, composed from each module's public read side. */
+@ApiTags('orders')
 @Controller('api')
 @AdminOnly()
 export class OrdersAdminController {
@@ -19,6 +22,9 @@ export class OrdersAdminController {
   ) {}
 
   @Get('orders/:refNo')
+  @ApiOperation({ summary: "An order's journey: state, lines, status history, account, entitlements, customer messages" })
+  @ApiOkResponse({ type: OrderDetailDto })
+  @ApiNotFoundResponse({ description: 'No order with this REFNO' })
   async order(@Param('refNo') refNo: string) {
     const order = found(await this.orders.find(refNo), `order with REFNO ${refNo}`);
     const [account, fulfillments, engagements] = await Promise.all([
@@ -35,11 +41,18 @@ export class OrdersAdminController {
   }
 
   @Get('accounts/:id')
+  @ApiOperation({ summary: 'An account and the REFNOs of its orders' })
+  @ApiOkResponse({ type: AccountDto })
+  @ApiNotFoundResponse({ description: 'No account with this id' })
   async account(@Param('id', new ParseUUIDPipe()) id: string): Promise<AccountView> {
     return found(await this.accounts.find(id), `account ${id}`);
   }
 
   @Get('customers')
+  @ApiOperation({ summary: "A customer's account, orders and message timeline, by email" })
+  @ApiQuery({ name: 'email', required: true })
+  @ApiOkResponse({ type: CustomerTimelineDto })
+  @ApiNotFoundResponse({ description: 'No customer with this email' })
   async customer(@Query('email') email?: string) {
     if (!email) throw new AppException(HttpStatus.BAD_REQUEST, ErrorCode.BadRequest, 'Give ?email=.');
     const [account, orders, timeline] = await Promise.all([
