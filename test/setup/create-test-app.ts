@@ -25,6 +25,8 @@ export async function createTestApp(
     IPN_SECRET_KEY: TEST_SECRET_KEY,
     ADMIN_TOKEN: TEST_ADMIN_TOKEN,
     LOG_LEVEL: 'error',
+    // Tests read many orders back through the admin API; the admin API's rate-limit test sets its own.
+    ADMIN_REQUESTS_PER_MINUTE: '100000',
     ...env,
   });
   const app = await createApp(config, database, extensions, options);

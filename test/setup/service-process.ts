@@ -9,7 +9,8 @@ import { freePort, waitForOutput } from './processes';
 const ROOT = resolve(__dirname, '..', '..');
 
 /**
- * A copy of the project (sources, package.json, tsconfig, node_modules linked), built: the service run
+ * A copy of the project (sources, package.json, tsconfig, node_modules linked), built with `npm run
+ * build`: the service run
  * as production runs it, from its own `dist/`, which no other test file's build rewrites meanwhile.
  */
 export function builtServiceCopy(): { folder: string; remove(): void } {
@@ -18,7 +19,8 @@ export function builtServiceCopy(): { folder: string; remove(): void } {
     cpSync(join(ROOT, entry), join(folder, entry), { recursive: true });
   }
   symlinkSync(join(ROOT, 'node_modules'), join(folder, 'node_modules'));
-  execFileSync(process.execPath, [join(ROOT, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.build.json'], { cwd: folder });
+  // The project's own build (compile, then copy what it copies).
+  execFileSync('npm', ['run', 'build', '--silent'], { cwd: folder, stdio: 'ignore' });
   return { folder, remove: () => rmSync(folder, { recursive: true, force: true }) };
 }
 

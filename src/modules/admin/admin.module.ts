@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { TypeOrmModule } from '@nestjs/typeorm';
 import { AccountsModule } from '../accounts';
 import { CustomerEngagementModule } from '../customer-engagement';
 import { FulfillmentModule } from '../fulfillment';
@@ -7,11 +8,17 @@ import { OrdersModule } from '../orders';
 import { OperationsAdminController } from './http/operations.admin.controller';
 import { OrdersAdminController } from './http/orders.admin.controller';
 import { AdminTokenGuard } from './http/admin-token.guard';
+import { AdminAuditLog } from './application/admin-audit-log.service';
+import { AdminThrottleGuard } from './http/admin-throttle.guard';
+import { AuditAdminController } from './http/audit.admin.controller';
+import { AuditInterceptor } from './http/audited.decorator';
+import { AdminAuditEntity } from './persistence/admin-audit.entity';
+import { AdminAuditRepository } from './persistence/admin-audit.repository';
 
-/** The read and admin API under /api, behind ADMIN_TOKEN. */
+/** The read and admin API under /api, behind ADMIN_TOKEN, rate-limited; replays and retries audited. */
 @Module({
-  imports: [IpnModule, OrdersModule, AccountsModule, FulfillmentModule, CustomerEngagementModule],
-  controllers: [OrdersAdminController, OperationsAdminController],
-  providers: [AdminTokenGuard],
+  imports: [TypeOrmModule.forFeature([AdminAuditEntity]), IpnModule, OrdersModule, AccountsModule, FulfillmentModule, CustomerEngagementModule],
+  controllers: [OrdersAdminController, OperationsAdminController, AuditAdminController],
+  providers: [AdminTokenGuard, AdminThrottleGuard, AuditInterceptor, AdminAuditLog, AdminAuditRepository],
 })
 export class AdminModule {}

@@ -1,9 +1,10 @@
 import { CanActivate, ExecutionContext, HttpStatus, Inject, Injectable, UseGuards, applyDecorators } from '@nestjs/common';
-import { ApiBearerAuth, ApiUnauthorizedResponse } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiTooManyRequestsResponse, ApiUnauthorizedResponse } from '@nestjs/swagger';
 import { timingSafeEqual } from 'node:crypto';
 import type { Request } from 'express';
 import { APP_CONFIG, AppConfig } from '../../../config/app.config';
 import { AppException, ErrorCode } from '../../../core/errors';
+import { AdminThrottleGuard } from './admin-throttle.guard';
 
 /** `Authorization: Bearer <ADMIN_TOKEN>`, compared in constant time; without ADMIN_TOKEN, nobody. */
 @Injectable()
@@ -23,10 +24,14 @@ export class AdminTokenGuard implements CanActivate {
   }
 }
 
-/** Guard and documentation together: the route wants the admin token, and the OpenAPI document says so. */
+/**
+ * Guards and documentation together: the route is rate-limited (ADMIN_REQUESTS_PER_MINUTE), wants the
+ * admin token, and the OpenAPI document says so.
+ */
 export const AdminOnly = (): ClassDecorator & MethodDecorator =>
   applyDecorators(
-    UseGuards(AdminTokenGuard),
+    UseGuards(AdminThrottleGuard, AdminTokenGuard),
+    ApiTooManyRequestsResponse({ description: 'More than ADMIN_REQUESTS_PER_MINUTE calls within a minute from this token and address' }),
     ApiBearerAuth('admin'),
     ApiUnauthorizedResponse({ description: 'No or wrong Authorization: Bearer <ADMIN_TOKEN>, or ADMIN_TOKEN unset' }),
   );

@@ -6,6 +6,7 @@ import { AppException, ErrorCode } from '../../../core/errors';
 import { DeadLettersService } from '../../../core/events';
 import { NotificationMessagesQuery, ReplayNotificationUseCase, ReplayNotificationsInRange } from '../../ipn';
 import { AdminOnly } from './admin-token.guard';
+import { Audited } from './audited.decorator';
 import { DeadLetterDto, NotificationMessageDto, RangeReplayedDto, ReplayRangeDto, ReplayedDto, RetriedDto } from './dto/operations.dto';
 import { found } from './not-found';
 
@@ -37,6 +38,11 @@ export class OperationsAdminController {
   @HttpCode(HttpStatus.OK)
   @ApiOperation({ summary: 'Re-runs the processing of every accepted notification received in [from, to) (at most 31 days)' })
   @ApiOkResponse({ type: RangeReplayedDto })
+  @Audited({
+    action: 'ipn.messages.replay_range',
+    target: (request) => `${String(request.body?.from)}..${String(request.body?.to)}`,
+    detail: (result) => `${(result as RangeReplayedDto).replayed} replayed`,
+  })
   async replayMessagesInRange(@Body() body: ReplayRangeDto): Promise<RangeReplayedDto> {
     const range = plainToInstance(ReplayRangeDto, body ?? {});
     const [problem] = validateSync(range);
@@ -58,6 +64,7 @@ export class OperationsAdminController {
   @ApiOperation({ summary: 'Re-runs the processing of one stored notification (idempotent)' })
   @ApiOkResponse({ type: ReplayedDto })
   @ApiNotFoundResponse({ description: 'No accepted notification with this id' })
+  @Audited({ action: 'ipn.message.replay', target: (request) => String(request.params.id) })
   async replayMessage(@Param('id', new ParseUUIDPipe()) id: string) {
     found(await this.replay.execute(id), `accepted notification ${id}`);
     return { replayed: id };
@@ -75,6 +82,7 @@ export class OperationsAdminController {
   @ApiOperation({ summary: 'Puts a dead letter back in the queue with fresh attempts' })
   @ApiOkResponse({ type: RetriedDto })
   @ApiNotFoundResponse({ description: 'No dead letter with this id' })
+  @Audited({ action: 'event.retry', target: (request) => String(request.params.id) })
   async retry(@Param('id', new ParseUUIDPipe()) id: string) {
     found(await this.deadLetters.retry(id), `dead letter ${id}`);
     return { retried: id };

@@ -1,0 +1,30 @@
+import { Controller, DefaultValuePipe, Get, HttpStatus, ParseIntPipe, Query } from '@nestjs/common';
+import { ApiOkResponse, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
+import { AppException, ErrorCode } from '../../../core/errors';
+import { AdminAuditLog } from '../application/admin-audit-log.service';
+import { AdminOnly } from './admin-token.guard';
+import { AuditEntryDto } from './dto/audit.dto';
+
+/** The audit log of the admin API: every replay and retry, who asked and how it ended. */
+@ApiTags('operations')
+@Controller('api')
+@AdminOnly()
+export class AuditAdminController {
+  constructor(private readonly audit: AdminAuditLog) {}
+
+  @Get('audit')
+  @ApiOperation({
+    summary: 'Replays and retries asked through this API, newest first: who (token fingerprint, address), what, when, outcome',
+  })
+  @ApiQuery({ name: 'limit', required: false, description: '1 to 1000, default 100' })
+  @ApiQuery({ name: 'before', required: false, description: 'ISO time: entries older than this (the next page)' })
+  @ApiOkResponse({ type: [AuditEntryDto] })
+  list(@Query('limit', new DefaultValuePipe(100), ParseIntPipe) limit: number, @Query('before') before?: string) {
+    if (limit < 1 || limit > 1000)
+      throw new AppException(HttpStatus.BAD_REQUEST, ErrorCode.BadRequest, 'limit must be between 1 and 1000.');
+    const until = before === undefined ? undefined : new Date(before);
+    if (until && Number.isNaN(until.getTime()))
+      throw new AppException(HttpStatus.BAD_REQUEST, ErrorCode.BadRequest, 'before must be an ISO time.');
+    return this.audit.newest(limit, until);
+  }
+}
