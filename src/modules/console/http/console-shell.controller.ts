@@ -1,6 +1,6 @@
-import { Controller, Get, HttpStatus, Param, Req, Res } from '@nestjs/common';
+import { Controller, Get, HttpStatus, Logger, Param, Req, Res } from '@nestjs/common';
 import type { Request, Response } from 'express';
-import { readdirSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 import { extname, join } from 'node:path';
 import { AppException, ErrorCode } from '../../../core/errors';
 import { ConsoleSessions } from '../application/console-sessions.service';
@@ -8,8 +8,12 @@ import { CONSOLE_PAGES, shellPage } from './console-pages';
 import { sendHtml } from './send-html';
 import { sessionIdOf } from './session-cookie';
 
-/** Copied beside the compiled code by `npm run build`. */
-const ASSETS_DIR = join(__dirname, '..', 'assets');
+/**
+ * Beside this code: in src/ when run from the sources, in dist/ once `npm run build` has copied them. A
+ * build by tsc alone copies nothing; its dist/ sits beside the sources, whose folder is then used.
+ */
+const ASSET_DIRS = [join(__dirname, '..', 'assets'), join(__dirname, '../../../../../src/modules/console/assets')];
+const ASSETS_DIR = ASSET_DIRS.find((dir) => existsSync(dir));
 const CONTENT_TYPES: Record<string, string> = {
   '.js': 'text/javascript; charset=utf-8',
   '.css': 'text/css; charset=utf-8',
@@ -20,9 +24,12 @@ const CONTENT_TYPES: Record<string, string> = {
 @Controller('console')
 export class ConsoleShellController {
   /** Only the files that were there at start can be asked for: no path from a URL reaches the disk. */
-  private readonly assets = new Set(readdirSync(ASSETS_DIR).filter((name) => extname(name) in CONTENT_TYPES));
+  private readonly assets = new Set(ASSETS_DIR ? readdirSync(ASSETS_DIR).filter((name) => extname(name) in CONTENT_TYPES) : []);
 
-  constructor(private readonly sessions: ConsoleSessions) {}
+  constructor(private readonly sessions: ConsoleSessions) {
+    // The console is no reason to refuse notifications: the service starts, and says what is missing.
+    if (!ASSETS_DIR) new Logger('Console').warn(`No console assets beside ${__dirname}: /console has no pages (build with npm run build)`);
+  }
 
   @Get('assets/:name')
   asset(@Param('name') name: string, @Res() response: Response): void {
