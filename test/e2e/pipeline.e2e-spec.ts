@@ -1,6 +1,3 @@
-import { ChildProcess, execFileSync, spawn } from 'node:child_process';
-import { once } from 'node:events';
-import { resolve } from 'node:path';
 import { Module } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { DEFAULT_PRODUCTS, SampleOrder, sampleIpn, signForm } from '../../src/cli/sample-notification';
@@ -12,7 +9,7 @@ import { OrderCompletedEvent } from '../../src/modules/orders';
 import { TEST_SECRET_KEY, TestApp, createTestApp, postForm } from '../setup/create-test-app';
 import { expectedReceipt, receiptDateOf } from '../setup/independent-receipt';
 import { admin, drained, newOrder, sendStatus } from '../setup/lifecycle';
-import { freePort, waitForOutput } from '../setup/processes';
+import { ServiceProcess, builtServiceCopy, kill9, startService } from '../setup/service-process';
 import { provisionTestDatabase } from '../setup/test-database';
 
 /** An integrator's consumer of order.completed: fails the first `failuresLeft` times for an order. */
@@ -230,35 +227,28 @@ describe('values beyond what an order can hold', () => {
 });
 
 describe('a process killed after the receipt and before processing', () => {
-  let child: ChildProcess | undefined;
+  let copy: ReturnType<typeof builtServiceCopy> | undefined;
+  let service: ServiceProcess | undefined;
   let own: DatabaseEndpoint;
   let restarted: TestApp | undefined;
   beforeAll(async () => {
     own = await provisionTestDatabase();
+    copy = builtServiceCopy();
   });
   afterAll(async () => {
-    child?.kill('SIGKILL');
+    if (service) await kill9(service);
     await restarted?.close();
     await own?.close();
+    copy?.remove();
   });
 
   it('has the notification processed after restart', async () => {
-    const root = resolve(__dirname, '..', '..');
-    execFileSync(process.execPath, [resolve(root, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.build.json'], { cwd: root });
-    const port = await freePort();
     // The relay is off in this process, so nothing can be processed before it dies.
-    child = spawn(process.execPath, ['dist/src/main.js'], {
-      cwd: root,
-      env: { ...process.env, DATABASE_URL: own.url, PORT: String(port), IPN_SECRET_KEY: TEST_SECRET_KEY, OUTBOX_RELAY: 'off', LOG_LEVEL: 'log' },
-      stdio: ['ignore', 'pipe', 'inherit'],
-    });
-    await waitForOutput(child, 'Listening on');
-
+    service = await startService(copy!.folder, { DATABASE_URL: own.url, OUTBOX_RELAY: 'off' });
     const order = newOrder();
-    const receipt = await sendStatus({ baseUrl: `http://127.0.0.1:${port}` } as TestApp, order, 'COMPLETE');
+    const receipt = await sendStatus({ baseUrl: service.baseUrl } as TestApp, order, 'COMPLETE');
     expect(receipt).toMatch(/^<sig algo="sha256"/);
-    child.kill('SIGKILL');
-    await once(child, 'exit');
+    await kill9(service);
 
     restarted = await createTestApp(own, { OUTBOX_POLL_MS: '20' });
     await drained(restarted);

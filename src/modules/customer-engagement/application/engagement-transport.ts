@@ -46,8 +46,13 @@ export class SmtpTransport implements EngagementTransport {
 
   /** `timeoutMs`: for connecting, for the server's greeting, and for silence on the socket. */
   constructor(smtpUrl: string, private readonly from: string, timeoutMs: number) {
+    // nodemailer drops every other option when given `url`: the URL's parts are passed one by one.
+    const url = new URL(smtpUrl);
     this.transporter = createTransport({
-      url: smtpUrl,
+      host: url.hostname,
+      port: url.port ? Number(url.port) : undefined,
+      secure: url.protocol === 'smtps:',
+      auth: url.username ? { user: decodeURIComponent(url.username), pass: decodeURIComponent(url.password) } : undefined,
       connectionTimeout: timeoutMs,
       greetingTimeout: timeoutMs,
       socketTimeout: timeoutMs,

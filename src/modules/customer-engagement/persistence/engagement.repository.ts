@@ -60,8 +60,9 @@ export class EngagementRepository {
    * sends them meanwhile, and only that holder can settle them. A lease that ran out (its holder died)
    * is taken over.
    */
-  claim(token: string, limit: number, leaseMs: number): Promise<ClaimedMessage[]> {
-    return this.dataSource.query(
+  async claim(token: string, limit: number, leaseMs: number): Promise<ClaimedMessage[]> {
+    // An UPDATE answers [rows, count] through TypeORM.
+    const [rows]: [ClaimedMessage[], number] = await this.dataSource.query(
       `UPDATE engagement SET lease_token = $1, lease_until = now() + $3 * interval '1 millisecond', attempts = attempts + 1
        WHERE id IN (
          SELECT id FROM engagement WHERE delivery = 'pending' AND next_attempt_at <= now()
@@ -70,6 +71,7 @@ export class EngagementRepository {
        RETURNING id, email, subject, body, attempts`,
       [token, limit, leaseMs],
     );
+    return rows;
   }
 
   /** False when the lease was lost (it ran out and another sender took the message over). */
