@@ -165,6 +165,10 @@ describeInBrowser('web console, in headless Chromium', () => {
     const [event] = await db.query(`SELECT status FROM outbox_event WHERE payload->>'orderRef' = $1`, [poisoned.refNo]);
     expect(event.status).toBe('delivered');
     await open('/console/dead-letters', 'No dead letters.');
+    // In the admin API's audit log, as a retry through /api would be.
+    expect(await db.query(`SELECT action, outcome, detail FROM admin_audit`)).toEqual([
+      { action: 'event.retry', outcome: 'done', detail: 'console' },
+    ]);
   });
 
   it('replays every notification received in a time range', async () => {
@@ -182,6 +186,8 @@ describeInBrowser('web console, in headless Chromium', () => {
     await drained(t);
     const [{ replays }] = await db.query(`SELECT count(*)::int AS replays FROM outbox_event WHERE (payload->'data'->>'replay')::boolean`);
     expect(replays).toBe(range.accepted);
+    const [audited] = await db.query(`SELECT outcome, detail FROM admin_audit WHERE action = 'ipn.messages.replay_range'`);
+    expect(audited).toEqual({ outcome: 'done', detail: `console: ${range.accepted} replayed` });
   });
 
   it('counts refusals by reason over the last 24 hours', async () => {

@@ -20,5 +20,7 @@ import { AdminAuditRepository } from './persistence/admin-audit.repository';
   imports: [TypeOrmModule.forFeature([AdminAuditEntity]), IpnModule, OrdersModule, AccountsModule, FulfillmentModule, CustomerEngagementModule],
   controllers: [OrdersAdminController, OperationsAdminController, AuditAdminController],
   providers: [AdminTokenGuard, AdminThrottleGuard, AuditInterceptor, AdminAuditLog, AdminAuditRepository],
+  // The console records its changes in the same audit log.
+  exports: [AdminAuditLog],
 })
 export class AdminModule {}

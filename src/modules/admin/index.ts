@@ -1,2 +1,4 @@
 export { AdminModule } from './admin.module';
+export { AdminAuditLog } from './application/admin-audit-log.service';
+export { tokenFingerprint } from './http/admin-caller';
 export { openApiDocument, setUpOpenApi } from './http/openapi';

@@ -1,9 +1,11 @@
 import { MiddlewareConsumer, Module, NestModule } from '@nestjs/common';
 import helmet from 'helmet';
+import { AdminModule } from '../admin';
 import { CustomerEngagementModule } from '../customer-engagement';
 import { FulfillmentModule } from '../fulfillment';
 import { IpnModule } from '../ipn';
 import { OrdersModule } from '../orders';
+import { ConsoleAudit } from './application/console-audit.service';
 import { ConsoleSessions } from './application/console-sessions.service';
 import { OrderJourneyService } from './application/order-journey.service';
 import { PendingEventsSampler } from './application/pending-events.sampler';
@@ -42,7 +44,7 @@ const consoleReferrerPolicy = helmet.referrerPolicy({ policy: 'same-origin' });
 
 /** The web console at /console: pages for operators over a JSON API of its own, behind ADMIN_TOKEN. */
 @Module({
-  imports: [IpnModule, OrdersModule, FulfillmentModule, CustomerEngagementModule],
+  imports: [AdminModule, IpnModule, OrdersModule, FulfillmentModule, CustomerEngagementModule],
   controllers: [
     ConsoleAuthController,
     ConsoleNotificationsController,
@@ -50,7 +52,7 @@ const consoleReferrerPolicy = helmet.referrerPolicy({ policy: 'same-origin' });
     ConsoleEventsController,
     ConsoleShellController,
   ],
-  providers: [ConsoleSessions, ConsoleSessionGuard, OrderJourneyService, PendingEventsSampler],
+  providers: [ConsoleSessions, ConsoleSessionGuard, ConsoleAudit, OrderJourneyService, PendingEventsSampler],
 })
 export class ConsoleModule implements NestModule {
   configure(consumer: MiddlewareConsumer): void {

@@ -1,7 +1,9 @@
-import { Controller, Get, HttpCode, HttpStatus, Param, ParseUUIDPipe, Post } from '@nestjs/common';
+import { Controller, Get, HttpCode, HttpStatus, Param, ParseUUIDPipe, Post, Req } from '@nestjs/common';
+import type { Request } from 'express';
 import { AppException, ErrorCode } from '../../../core/errors';
 import { DeadLettersService, EventHistoryQuery } from '../../../core/events';
 import { NotificationActivityQuery } from '../../ipn';
+import { ConsoleAudit } from '../application/console-audit.service';
 import { PendingEventsSampler } from '../application/pending-events.sampler';
 import { ConsoleSignedIn } from './console-session.guard';
 
@@ -16,6 +18,7 @@ export class ConsoleEventsController {
     private readonly history: EventHistoryQuery,
     private readonly activity: NotificationActivityQuery,
     private readonly pending: PendingEventsSampler,
+    private readonly audit: ConsoleAudit,
   ) {}
 
   @Get('dead-letters')
@@ -25,9 +28,11 @@ export class ConsoleEventsController {
 
   @Post('dead-letters/:id/retry')
   @HttpCode(HttpStatus.OK)
-  async retry(@Param('id', new ParseUUIDPipe()) id: string) {
-    if (!(await this.deadLetters.retry(id))) throw new AppException(HttpStatus.NOT_FOUND, ErrorCode.NotFound, `No dead letter ${id}.`);
-    return { retried: id };
+  retry(@Param('id', new ParseUUIDPipe()) id: string, @Req() request: Request) {
+    return this.audit.run(request, 'event.retry', id, async () => {
+      if (!(await this.deadLetters.retry(id))) throw new AppException(HttpStatus.NOT_FOUND, ErrorCode.NotFound, `No dead letter ${id}.`);
+      return { retried: id };
+    });
   }
 
   /** Requests per minute by outcome over the last hour, the queue's depth sampled over it, and the queue `at` now. */

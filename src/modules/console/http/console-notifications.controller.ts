@@ -1,6 +1,8 @@
-import { Body, Controller, Get, HttpCode, HttpStatus, Param, ParseUUIDPipe, Post, Query } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, HttpStatus, Param, ParseUUIDPipe, Post, Query, Req } from '@nestjs/common';
+import type { Request } from 'express';
 import { AppException, ErrorCode } from '../../../core/errors';
 import { NotificationActivityQuery, ReplayNotificationUseCase, ReplayNotificationsInRange } from '../../ipn';
+import { ConsoleAudit } from '../application/console-audit.service';
 import { ConsoleSignedIn } from './console-session.guard';
 import { filterValue, outcomeFilter, timeRange } from './request-values';
 
@@ -14,6 +16,7 @@ export class ConsoleNotificationsController {
     private readonly activity: NotificationActivityQuery,
     private readonly replayOne: ReplayNotificationUseCase,
     private readonly replayRange: ReplayNotificationsInRange,
+    private readonly audit: ConsoleAudit,
   ) {}
 
   @Get('notifications')
@@ -34,18 +37,26 @@ export class ConsoleNotificationsController {
 
   @Post('notifications/:id/replay')
   @HttpCode(HttpStatus.OK)
-  async replay(@Param('id', new ParseUUIDPipe()) id: string) {
-    if (!(await this.replayOne.execute(id))) {
-      throw new AppException(HttpStatus.NOT_FOUND, ErrorCode.NotFound, `No accepted notification ${id}.`);
-    }
-    return { queued: 1 };
+  replay(@Param('id', new ParseUUIDPipe()) id: string, @Req() request: Request) {
+    return this.audit.run(request, 'ipn.message.replay', id, async () => {
+      if (!(await this.replayOne.execute(id))) {
+        throw new AppException(HttpStatus.NOT_FOUND, ErrorCode.NotFound, `No accepted notification ${id}.`);
+      }
+      return { queued: 1 };
+    });
   }
 
   @Post('replays')
   @HttpCode(HttpStatus.OK)
-  async replayBetween(@Body() body: unknown) {
+  replayBetween(@Body() body: unknown, @Req() request: Request) {
     const { from, to } = timeRange(body);
-    return { from, to, queued: await this.replayRange.execute(from, to) };
+    return this.audit.run(
+      request,
+      'ipn.messages.replay_range',
+      `${from.toISOString()}..${to.toISOString()}`,
+      async () => ({ from, to, queued: await this.replayRange.execute(from, to) }),
+      (result) => `${result.queued} replayed`,
+    );
   }
 
   @Get('refusals')
