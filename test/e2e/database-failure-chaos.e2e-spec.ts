@@ -54,6 +54,8 @@ async function until(what: string, timeoutMs: number, check: () => boolean): Pro
 }
 
 const receiptsSince = (load: NotificationLoad, since: number) => load.deliveries.filter((d) => d.receipted && d.startedAt >= since).length;
+const firstReceiptAfter = (load: NotificationLoad, since: number) =>
+  Math.min(...load.deliveries.filter((d) => d.receipted && d.endedAt >= since).map((d) => d.endedAt)) - since;
 
 /** After the outage: nothing receipted was lost, the rest is re-sent, and every order is fulfilled once. */
 async function expectNothingLost(load: NotificationLoad): Promise<void> {
@@ -66,6 +68,7 @@ async function expectNothingLost(load: NotificationLoad): Promise<void> {
 
 it('a. cut mid-commit: 503 and no receipt for what was in flight, every receipt stored, recovery without restart', async () => {
   const load = new NotificationLoad(t.baseUrl, { concurrency: 16, label: 'cut' });
+  const figures: string[] = [];
   load.start();
   try {
     for (let round = 0; round < ROUNDS; round += 1) {
@@ -77,6 +80,7 @@ it('a. cut mid-commit: 503 and no receipt for what was in flight, every receipt 
       await proxy.resume();
       const resumedAt = Date.now();
       await until('receipts again after the cut', 20_000, () => receiptsSince(load, resumedAt) >= 20);
+      figures.push(`${inFlight.length} in flight at the cut got 503, receipts again ${firstReceiptAfter(load, resumedAt)} ms after`);
       // Requests whose batch was committing when the connections went: 503, no receipt.
       expect(inFlight.length).toBeGreaterThan(0);
       expect(inFlight.every((d) => d.status === 503 && d.code === 'DATABASE_UNAVAILABLE')).toBe(true);
@@ -85,6 +89,7 @@ it('a. cut mid-commit: 503 and no receipt for what was in flight, every receipt 
     await load.stop();
     load.close();
   }
+  console.log(`cut: ${figures.join('; ')}; ${load.receipted().size} receipted in all`);
   const during = load.deliveries.filter((d) => d.status === 503);
   expect(during.length).toBeGreaterThan(0);
   expect(Math.max(...during.map((d) => d.endedAt - d.startedAt))).toBeLessThan(MAX_ANSWER_MS);
@@ -94,6 +99,7 @@ it('a. cut mid-commit: 503 and no receipt for what was in flight, every receipt 
 it('b. black-holed: 503 within seconds (no hang, no receipt), recovery on its own once the database answers again', async () => {
   const load = new NotificationLoad(t.baseUrl, { concurrency: 16, label: 'hole' });
   const holes: Array<{ from: number; to: number }> = [];
+  const recoveries: number[] = [];
   load.start();
   try {
     for (let round = 0; round < ROUNDS; round += 1) {
@@ -105,6 +111,7 @@ it('b. black-holed: 503 within seconds (no hang, no receipt), recovery on its ow
       const to = Date.now();
       holes.push({ from, to });
       await until('receipts again after the black hole', 30_000, () => receiptsSince(load, to) >= 20);
+      recoveries.push(firstReceiptAfter(load, to));
     }
   } finally {
     await load.stop();
@@ -117,7 +124,10 @@ it('b. black-holed: 503 within seconds (no hang, no receipt), recovery on its ow
   expect(duringHole.length).toBeGreaterThan(0);
   expect(duringHole.filter((d) => d.receipted || d.status !== 503)).toEqual([]);
   const slowest = Math.max(...load.deliveries.map((d) => d.endedAt - d.startedAt));
-  console.log(`black hole: ${duringHole.length} answered 503 during ${holes.length} x ${BLACK_HOLE_MS} ms; slowest answer ${slowest} ms`);
+  console.log(
+    `black hole: ${duringHole.length} answered 503 during ${holes.length} x ${BLACK_HOLE_MS} ms; slowest answer ${slowest} ms; ` +
+      `receipts again ${recoveries.join(', ')} ms after the database answered; ${load.receipted().size} receipted in all`,
+  );
   expect(slowest).toBeLessThan(MAX_ANSWER_MS);
   await expectNothingLost(load);
 });

@@ -82,7 +82,7 @@ describe('GroupCommit', () => {
     );
     const results = [1, 2, 3].map((item) => group.submit(item).catch((error: Error) => error.message));
     expect(await Promise.all(results)).toEqual(Array(3).fill('connect ECONNREFUSED 127.0.0.1:5432'));
-    expect(calls).toBe(2); // [1], then [2, 3]
+    expect(calls).toBe(1); // [1]; [2, 3] waited behind it and failed with it
   });
 
   it('gives every submitter its own result exactly once, within the limits, for any arrival pattern', async () => {
@@ -119,6 +119,31 @@ describe('GroupCommit', () => {
       ),
       { numRuns: 100 },
     );
+  });
+
+  it('fails what waits behind a batch the database did not answer, at once: no one waits twice for it', async () => {
+    const { commit, batches, releases } = controlledCommit<number>();
+    const silent = new Error('Query read timeout');
+    let calls = 0;
+    const group = new GroupCommit(
+      async (items: readonly number[]) => {
+        calls += 1;
+        if (calls === 1) {
+          await tick();
+          throw silent;
+        }
+        return commit(items);
+      },
+      { maxBatch: 2, maxConcurrentBatches: 1 },
+    );
+    const results = [1, 2, 3, 4].map((item) => group.submit(item).catch((error: Error) => error.message));
+    expect(await Promise.all(results)).toEqual(Array(4).fill('Query read timeout'));
+    expect(calls).toBe(1);
+    // The next arrival tries the database again.
+    const next = group.submit(5);
+    expect(batches).toEqual([[5]]);
+    releases[0]();
+    await expect(next).resolves.toBe('done:5');
   });
 
   it('tells when every queued and committing batch is done', async () => {

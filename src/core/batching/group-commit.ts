@@ -19,6 +19,9 @@ interface Pending<TItem, TResult> {
  * Nothing waits for a timer: an item that finds a free slot is committed at once, alone. Each submitter
  * gets its own result only after its batch committed. When a batch fails for a reason other than the
  * database being unreachable, each of its items is committed on its own, so one bad item fails alone.
+ * When it fails because the database is unreachable (or silent past its time limits), the items waiting
+ * behind it fail too, at once: they would wait for the same database, and their senders retry anyway;
+ * so no one waits longer than one time limit for a 503.
  */
 export class GroupCommit<TItem, TResult> {
   private readonly queue: Array<Pending<TItem, TResult>> = [];
@@ -60,8 +63,12 @@ export class GroupCommit<TItem, TResult> {
     try {
       results = await this.commit(batch.map((pending) => pending.item));
     } catch (error) {
-      if (batch.length === 1 || isDatabaseUnavailable(error)) {
-        for (const pending of batch) pending.reject(error);
+      if (isDatabaseUnavailable(error)) {
+        for (const pending of [...batch, ...this.queue.splice(0)]) pending.reject(error);
+        return;
+      }
+      if (batch.length === 1) {
+        batch[0].reject(error);
         return;
       }
       await Promise.all(batch.map((pending) => this.run([pending])));
