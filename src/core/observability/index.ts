@@ -7,4 +7,5 @@ export { MetricsRegistry } from './metrics-registry';
 export { ObservabilityModule } from './observability.module';
 export type { ObservabilityOptions } from './observability.module';
 export { requestId } from './request-id';
+export { RequestLog } from './request-log';
 export { TrailingWindow } from './trailing-window';

@@ -1,6 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { RequestMethod } from '@nestjs/common';
 import type { Params } from 'nestjs-pino';
-import pino, { DestinationStream, LevelWithSilent, LoggerOptions } from 'pino';
+import pino, { DestinationStream, LevelWithSilent, Logger, LoggerOptions } from 'pino';
 import type { AppConfig } from '../../config/app.config';
 import { maskEmail, maskEmailsIn, maskName } from './mask';
 
@@ -75,13 +76,17 @@ function quiet(request: IncomingMessage): boolean {
   return url.startsWith('/health/') || url === '/metrics' || (request.method === 'POST' && /^\/(ipn|lcn)(\/|\?|$)/.test(url));
 }
 
+/** The root logger: LOG_LEVEL and LOG_FORMAT, to stdout or to `destination` (tests capture lines there). */
+export function rootLogger(config: AppConfig, destination?: DestinationStream): Logger {
+  const pretty = config.observability.logFormat === 'pretty' && !destination;
+  return destination ? pino(pinoOptions(config, false), destination) : pino(pinoOptions(config, pretty));
+}
+
 /**
  * nestjs-pino's parameters: Nest's Logger routed to pino, and one line per HTTP request (pino-http)
- * carrying its request id. `destination`: where lines go (tests capture them); default stdout.
+ * carrying its request id.
  */
-export function loggerParams(config: AppConfig, destination?: DestinationStream): Params {
-  const pretty = config.observability.logFormat === 'pretty' && !destination;
-  const logger = destination ? pino(pinoOptions(config, false), destination) : pino(pinoOptions(config, pretty));
+export function loggerParams(logger: Logger): Params {
   return {
     pinoHttp: {
       logger,
@@ -101,5 +106,13 @@ export function loggerParams(config: AppConfig, destination?: DestinationStream)
         res: (response: { statusCode?: number }) => ({ statusCode: response.statusCode }),
       },
     },
+    // Notification POSTs are logged once by the IPN module's observer (RequestLog); their few other lines
+    // (sampled refusals) carry no request context, which spares them AsyncLocalStorage.
+    exclude: [
+      { path: 'ipn', method: RequestMethod.POST },
+      { path: 'ipn/:listener', method: RequestMethod.POST },
+      { path: 'lcn', method: RequestMethod.POST },
+      { path: 'lcn/:listener', method: RequestMethod.POST },
+    ],
   };
 }

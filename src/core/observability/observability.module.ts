@@ -5,10 +5,11 @@ import type { DestinationStream } from 'pino';
 import type { AppConfig } from '../../config/app.config';
 import { Alerts } from './alerts.service';
 import { HealthController } from './health.controller';
-import { loggerParams } from './logging';
+import { loggerParams, rootLogger } from './logging';
 import { MetricsController, MetricsTokenGuard } from './metrics.controller';
 import { MetricsRegistry } from './metrics-registry';
 import { MigrationsHealthIndicator } from './migrations.health';
+import { ROOT_LOGGER, RequestLog } from './request-log';
 
 export interface ObservabilityOptions {
   /** Where log lines go instead of stdout (tests read them). */
@@ -24,12 +25,20 @@ export interface ObservabilityOptions {
 @Module({})
 export class ObservabilityModule {
   static forRoot(config: AppConfig, options: ObservabilityOptions = {}): DynamicModule {
+    const root = rootLogger(config, options.logDestination);
     return {
       module: ObservabilityModule,
-      imports: [LoggerModule.forRoot(loggerParams(config, options.logDestination)), TerminusModule.forRoot({ logger: false })],
+      imports: [LoggerModule.forRoot(loggerParams(root)), TerminusModule.forRoot({ logger: false })],
       controllers: [HealthController, MetricsController],
-      providers: [MetricsRegistry, Alerts, MigrationsHealthIndicator, MetricsTokenGuard],
-      exports: [MetricsRegistry, Alerts],
+      providers: [
+        MetricsRegistry,
+        Alerts,
+        MigrationsHealthIndicator,
+        MetricsTokenGuard,
+        { provide: ROOT_LOGGER, useValue: root },
+        RequestLog,
+      ],
+      exports: [MetricsRegistry, Alerts, RequestLog],
     };
   }
 }

@@ -1,9 +1,8 @@
-import { AsyncResource } from 'node:async_hooks';
-import { Inject, Injectable, Logger, OnModuleInit } from '@nestjs/common';
+import { Inject, Injectable, OnModuleInit } from '@nestjs/common';
 import type { NextFunction, Request, Response } from 'express';
 import { Counter, Histogram } from 'prom-client';
 import { APP_CONFIG, AppConfig } from '../../../config/app.config';
-import { Alerts, MetricsRegistry, TrailingWindow } from '../../../core/observability';
+import { Alerts, MetricsRegistry, RequestLog, TrailingWindow } from '../../../core/observability';
 import { NotificationKind, printable } from '../protocol';
 import type { NotificationRequest } from './notification-signature.guard';
 
@@ -31,13 +30,13 @@ const MIN_SAMPLE = 5;
  */
 @Injectable()
 export class NotificationObserver implements OnModuleInit {
-  private readonly logger = new Logger('Notifications');
   private readonly notifications: Counter<'kind' | 'listener' | 'outcome'>;
   private readonly receiptSeconds: Histogram<'kind'>;
 
   constructor(
     registry: MetricsRegistry,
     private readonly alerts: Alerts,
+    private readonly log: RequestLog,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {
     this.notifications = new Counter({
@@ -95,11 +94,7 @@ export class NotificationObserver implements OnModuleInit {
       const path = NOTIFICATION_PATH.exec(request.url);
       if (path) {
         const started = process.hrtime.bigint();
-        // Bound to this point, outside any request logging context: the line carries its reqId once.
-        response.once(
-          'finish',
-          AsyncResource.bind(() => this.observe(request, response, path[1] as NotificationKind, path[2], started)),
-        );
+        response.once('finish', () => this.observe(request, response, path[1] as NotificationKind, path[2], started));
       }
     }
     next();
@@ -117,23 +112,27 @@ export class NotificationObserver implements OnModuleInit {
     const outcome = outcomeOf(request, response);
     this.notifications.inc({ kind, listener, outcome });
     if (RECEIPTED.has(outcome)) this.receiptSeconds.observe({ kind }, seconds);
+    if (!this.log.enabled) return;
     const form = request.notification?.form;
     const field = (name: string): string | undefined => {
       const value = form?.first(name);
       return value === undefined ? undefined : printable(value, 64);
     };
-    this.logger.log({
-      msg: `${kind.toUpperCase()} ${outcome}`,
-      reqId: (request as Request & { id?: unknown }).id,
-      kind,
-      listener,
-      refNo: field('REFNO') ?? (request.refusal?.refNo === undefined ? undefined : printable(request.refusal.refNo, 64)),
-      orderStatus: field('ORDERSTATUS'),
-      licenseCode: kind === 'lcn' ? field('LICENSE_CODE') : undefined,
-      outcome,
-      statusCode: response.statusCode,
-      durationMs: Math.round(seconds * 10_000) / 10,
-    });
+    this.log.write(
+      {
+        context: 'Notifications',
+        reqId: (request as Request & { id?: unknown }).id,
+        kind,
+        listener,
+        refNo: field('REFNO') ?? (request.refusal?.refNo === undefined ? undefined : printable(request.refusal.refNo, 64)),
+        orderStatus: field('ORDERSTATUS'),
+        licenseCode: kind === 'lcn' ? field('LICENSE_CODE') : undefined,
+        outcome,
+        statusCode: response.statusCode,
+        durationMs: Math.round(seconds * 10_000) / 10,
+      },
+      `${kind.toUpperCase()} ${outcome}`,
+    );
   }
 
   /** Only configured names: a URL must not be able to create label values. */
