@@ -17,6 +17,7 @@ import { CustomerEngagementModule } from './modules/customer-engagement';
 import { FulfillmentModule } from './modules/fulfillment';
 import { IpnModule } from './modules/ipn';
 import { OrdersModule } from './modules/orders';
+import { SubscriptionsModule } from './modules/subscriptions';
 
 /** Composition root. The configuration is read once by the caller and handed in, already validated. */
 @Module({})
@@ -54,6 +55,8 @@ export class AppModule {
         IpnModule,
         OrdersModule,
         AccountsModule,
+        // Before fulfilment: in a delivery, subscriptions are locked before the entitlements that follow them.
+        SubscriptionsModule,
         FulfillmentModule,
         CustomerEngagementModule,
         AdminModule,

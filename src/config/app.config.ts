@@ -52,7 +52,13 @@ export interface AppConfig {
   readonly inboxRetentionMs: number | undefined;
   readonly fulfillment: { readonly trigger: 'COMPLETE' | 'PAYMENT_AUTHORIZED' };
   /** Unset: customer messages are persisted and logged, not mailed. */
-  readonly mail: { readonly smtpUrl: Secret | undefined; readonly from: string; readonly timeoutMs: number };
+  readonly mail: {
+    readonly smtpUrl: Secret | undefined;
+    readonly from: string;
+    readonly timeoutMs: number;
+    /** TEST orders' messages are mailed too (TEST_ORDERS_SEND_MAIL=true); otherwise they are recorded and logged only. */
+    readonly testOrdersSendMail: boolean;
+  };
   /** Unset: the admin API answers 401 to everyone. */
   readonly adminToken: Secret | undefined;
   /** Log format, the metrics token, alert thresholds and their webhook. */
@@ -113,6 +119,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): AppConfig {
     // The SMTP URL may carry a password.
     mail: { smtpUrl: env.SMTP_URL ? new Secret(env.SMTP_URL) : undefined, from: env.MAIL_FROM ?? 'no-reply@localhost',
       timeoutMs: env.SMTP_TIMEOUT_MS ?? 10_000,
+      testOrdersSendMail: env.TEST_ORDERS_SEND_MAIL === 'true',
     },
     adminToken: env.ADMIN_TOKEN ? new Secret(env.ADMIN_TOKEN) : undefined,
     observability: observabilityConfig(env, parseDuration),

@@ -117,6 +117,9 @@ export class Environment {
   @IsOptional() @IsString() @MinLength(3)
   MAIL_FROM?: string;
 
+  @IsOptional() @IsIn(['true', 'false'], { message: 'must be true or false' })
+  TEST_ORDERS_SEND_MAIL?: 'true' | 'false';
+
   @IsOptional() @IsIn(LOG_LEVELS, { message: `must be one of ${LOG_LEVELS.join(', ')}` })
   LOG_LEVEL?: (typeof LOG_LEVELS)[number];
 

@@ -3,6 +3,7 @@ import { CreateOrderLifecycle1764000000001 } from './1764000000001-create-order-
 import { DropNotificationFields1764000000002 } from './1764000000002-drop-notification-fields';
 import { BoundedRejections1764000000100 } from './1764000000100-bounded-rejections';
 import { EventPipeline1764000000200 } from './1764000000200-event-pipeline';
+import { CommerceLifecycle1764000000300 } from './1764000000300-commerce-lifecycle';
 import { AdminAudit1764000000400 } from './1764000000400-admin-audit';
 import { OutsideCalls1764000001200 } from './1764000001200-outside-calls';
 import { NotificationReceivedAtIndex1764000001100 } from './1764000001100-notification-received-at-index';
@@ -14,6 +15,7 @@ export const MIGRATIONS = [
   DropNotificationFields1764000000002,
   BoundedRejections1764000000100,
   EventPipeline1764000000200,
+  CommerceLifecycle1764000000300,
   AdminAudit1764000000400,
   NotificationReceivedAtIndex1764000001100,
   OutsideCalls1764000001200,

@@ -5,8 +5,10 @@ import { CustomerEngagementModule } from '../customer-engagement';
 import { FulfillmentModule } from '../fulfillment';
 import { IpnModule } from '../ipn';
 import { OrdersModule } from '../orders';
+import { SubscriptionsModule } from '../subscriptions';
 import { OperationsAdminController } from './http/operations.admin.controller';
 import { OrdersAdminController } from './http/orders.admin.controller';
+import { SubscriptionsAdminController } from './http/subscriptions.admin.controller';
 import { AdminTokenGuard } from './http/admin-token.guard';
 import { AdminAuditLog } from './application/admin-audit-log.service';
 import { AdminThrottleGuard } from './http/admin-throttle.guard';
@@ -17,8 +19,16 @@ import { AdminAuditRepository } from './persistence/admin-audit.repository';
 
 /** The read and admin API under /api, behind ADMIN_TOKEN, rate-limited; replays and retries audited. */
 @Module({
-  imports: [TypeOrmModule.forFeature([AdminAuditEntity]), IpnModule, OrdersModule, AccountsModule, FulfillmentModule, CustomerEngagementModule],
-  controllers: [OrdersAdminController, OperationsAdminController, AuditAdminController],
+  imports: [
+    TypeOrmModule.forFeature([AdminAuditEntity]),
+    IpnModule,
+    OrdersModule,
+    AccountsModule,
+    FulfillmentModule,
+    CustomerEngagementModule,
+    SubscriptionsModule,
+  ],
+  controllers: [OrdersAdminController, OperationsAdminController, AuditAdminController, SubscriptionsAdminController],
   providers: [AdminTokenGuard, AdminThrottleGuard, AuditInterceptor, AdminAuditLog, AdminAuditRepository],
   // The console records its changes in the same audit log.
   exports: [AdminAuditLog],

@@ -3,4 +3,5 @@ export { OrdersQuery } from './application/orders.query';
 export * from './contracts/order-snapshot';
 export * from './contracts/order.events';
 export { OrdersModule } from './orders.module';
-export { isFraudCleared } from './domain/order-status';
+export { fraudVerdict } from './domain/order-status';
+export type { FraudVerdict } from './domain/order-status';

@@ -1,57 +1,33 @@
 import { randomUUID } from 'node:crypto';
 import { Inject } from '@nestjs/common';
+import { APP_CONFIG, AppConfig } from '../../../config/app.config';
 import { Consumer, ConsumerContext, DomainEvent, EventConsumer, createEvent } from '../../../core/events';
-import { AccountCreatedEvent, AccountDetails } from '../../accounts';
-import { FulfillmentChange, FulfillmentGrantedEvent } from '../../fulfillment';
+import { AccountCreatedEvent } from '../../accounts';
+import { FulfillmentGrantedEvent } from '../../fulfillment';
 import {
   OrderCanceledEvent,
+  OrderPartiallyRefundedEvent,
   OrderPaymentAuthorizedEvent,
   OrderRefundedEvent,
+  OrderReinstatedEvent,
   OrderReversedEvent,
-  OrderSnapshot,
 } from '../../orders';
-import { EngagementKind, EngagementRecordedEvent } from '../contracts/engagement.events';
-import { composeMessage, MessageFacts } from '../application/compose-message';
+import {
+  SubscriptionCanceledEvent,
+  SubscriptionExpiredEvent,
+  SubscriptionPastDueEvent,
+  SubscriptionReactivatedEvent,
+  SubscriptionRenewedEvent,
+  SubscriptionSuspendedEvent,
+} from '../../subscriptions';
+import { EngagementRecordedEvent } from '../contracts/engagement.events';
+import { composeMessage } from '../application/compose-message';
 import { ENGAGEMENT_TRANSPORT, EngagementTransport } from '../application/engagement-transport';
 import { EngagementRepository } from '../persistence/engagement.repository';
+import { MESSAGES } from './lifecycle-messages';
 
-interface Recipient {
-  email: string | null;
-  facts: MessageFacts;
-}
-
-const fromOrder = (event: DomainEvent<string, OrderSnapshot>): Recipient => ({
-  email: event.data.customer.email,
-  facts: {
-    name: event.data.customer.firstName,
-    refNo: event.data.refNo,
-    products: event.data.items.map((item) => item.name),
-    test: event.test,
-  },
-});
-
-/** Which lifecycle event calls for which message, and to whom. */
-const MESSAGES: Record<string, { kind: EngagementKind; recipient: (event: DomainEvent) => Recipient }> = {
-  [OrderPaymentAuthorizedEvent.NAME]: { kind: 'order_confirmation', recipient: (e) => fromOrder(e as DomainEvent<string, OrderSnapshot>) },
-  [OrderRefundedEvent.NAME]: { kind: 'refund_notice', recipient: (e) => fromOrder(e as DomainEvent<string, OrderSnapshot>) },
-  [OrderCanceledEvent.NAME]: { kind: 'cancel_notice', recipient: (e) => fromOrder(e as DomainEvent<string, OrderSnapshot>) },
-  [OrderReversedEvent.NAME]: { kind: 'cancel_notice', recipient: (e) => fromOrder(e as DomainEvent<string, OrderSnapshot>) },
-  [AccountCreatedEvent.NAME]: {
-    kind: 'welcome',
-    recipient: (e) => {
-      const account = (e as DomainEvent<string, AccountDetails>).data;
-      return { email: account.email, facts: { name: account.firstName, refNo: e.orderRef, products: [], test: e.test } };
-    },
-  },
-  [FulfillmentGrantedEvent.NAME]: {
-    kind: 'access_granted',
-    recipient: (e) => {
-      const change = (e as DomainEvent<string, FulfillmentChange>).data;
-      const products = change.entitlements.map((entitlement) => entitlement.productName);
-      return { email: change.customerEmail, facts: { name: null, refNo: change.refNo, products, test: e.test } };
-    },
-  },
-};
+/** Where a TEST order's messages go unless TEST_ORDERS_SEND_MAIL=true: recorded and logged, never mailed. */
+const LOG_ONLY = { name: 'log', external: false } as const;
 
 /**
  * Records the message each lifecycle step calls for on the customer's timeline (one statement for a
@@ -61,23 +37,37 @@ const MESSAGES: Record<string, { kind: EngagementKind; recipient: (event: Domain
 @Consumer(
   'customer-engagement.message-customer-on-lifecycle',
   OrderPaymentAuthorizedEvent,
+  OrderReinstatedEvent,
   OrderRefundedEvent,
+  OrderPartiallyRefundedEvent,
   OrderCanceledEvent,
   OrderReversedEvent,
   AccountCreatedEvent,
   FulfillmentGrantedEvent,
+  SubscriptionRenewedEvent,
+  SubscriptionPastDueEvent,
+  SubscriptionExpiredEvent,
+  SubscriptionCanceledEvent,
+  SubscriptionReactivatedEvent,
+  SubscriptionSuspendedEvent,
 )
 export class MessageCustomerOnLifecycle implements EventConsumer {
+  private readonly testTransport: Pick<EngagementTransport, 'name' | 'external'>;
+
   constructor(
     private readonly timeline: EngagementRepository,
     @Inject(ENGAGEMENT_TRANSPORT) private readonly transport: EngagementTransport,
-  ) {}
+    @Inject(APP_CONFIG) config: AppConfig,
+  ) {
+    this.testTransport = config.mail.testOrdersSendMail ? transport : LOG_ONLY;
+  }
 
   async handle(events: readonly DomainEvent[], { manager, raise }: ConsumerContext): Promise<void> {
     const messages = events.flatMap((event) => {
-      const { kind, recipient } = MESSAGES[event.name];
-      const { email, facts } = recipient(event);
-      return email ? [{ id: randomUUID(), event, kind, email, facts, ...composeMessage(kind, facts) }] : [];
+      const message = MESSAGES[event.name](event);
+      if (!message?.email) return [];
+      const transport = event.test ? this.testTransport : this.transport;
+      return [{ id: randomUUID(), event, ...message, email: message.email, transport, ...composeMessage(message.kind, message.facts) }];
     });
     if (messages.length === 0) return;
     await this.timeline.insert(
@@ -89,10 +79,10 @@ export class MessageCustomerOnLifecycle implements EventConsumer {
         refNo: message.facts.refNo,
         subject: message.subject,
         body: message.text,
-        transport: this.transport.name,
+        transport: message.transport.name,
         test: message.event.test,
         causeEventId: message.event.eventId,
-        delivery: this.transport.external ? 'pending' : 'logged',
+        delivery: message.transport.external ? 'pending' : 'logged',
       })),
     );
     for (const message of messages) {
@@ -106,7 +96,7 @@ export class MessageCustomerOnLifecycle implements EventConsumer {
             kind: message.kind,
             email: message.email,
             subject: message.subject,
-            transport: this.transport.name,
+            transport: message.transport.name,
           },
         }),
       );

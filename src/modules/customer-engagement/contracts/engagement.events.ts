@@ -1,6 +1,18 @@
 import { DomainEventBase } from '../../../core/events';
 
-export type EngagementKind = 'order_confirmation' | 'welcome' | 'access_granted' | 'refund_notice' | 'cancel_notice';
+export type EngagementKind =
+  | 'order_confirmation'
+  | 'welcome'
+  | 'access_granted'
+  | 'refund_notice'
+  | 'partial_refund_notice'
+  | 'cancel_notice'
+  | 'renewal_receipt'
+  | 'payment_past_due'
+  | 'subscription_ended'
+  | 'cancellation_scheduled'
+  | 'subscription_reactivated'
+  | 'subscription_suspended';
 
 export interface EngagementDetails {
   engagementId: string;

@@ -1,10 +1,12 @@
 import { Injectable } from '@nestjs/common';
-import { InjectRepository } from '@nestjs/typeorm';
-import { Repository } from 'typeorm';
-import { EntitlementEntity, EntitlementStatus } from '../persistence/entitlement.entity';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource } from 'typeorm';
+import type { EntitlementStatus } from '../domain/entitlement-policy';
 
 export interface EntitlementView {
+  /** The entitlement: the same for every order line that carries one licence of one customer (a renewal's and its original's). */
   id: string;
+  /** The order's own line. */
   lineNo: number;
   productId: string;
   productName: string;
@@ -22,24 +24,18 @@ export interface EntitlementView {
 /** Read side of fulfilment, for the admin API. */
 @Injectable()
 export class FulfillmentQuery {
-  constructor(@InjectRepository(EntitlementEntity) private readonly entitlements: Repository<EntitlementEntity>) {}
+  constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
 
-  async forOrder(refNo: string): Promise<EntitlementView[]> {
-    const rows = await this.entitlements.find({ where: { refNo }, order: { lineNo: 'ASC' } });
-    return rows.map((row) => ({
-      id: row.id,
-      lineNo: row.lineNo,
-      productId: row.productId,
-      productName: row.productName,
-      quantity: row.quantity,
-      status: row.status,
-      licenseRef: row.licenseRef,
-      licenseExpiresAt: row.licenseExpiresAt,
-      licenseStatus: row.licenseStatus,
-      licenseDisabled: row.licenseDisabled,
-      deliveredCodes: row.deliveredCodes,
-      grantedAt: row.grantedAt,
-      revokedAt: row.revokedAt,
-    }));
+  /** The order's fulfilled lines, each with the access it carries (which a later renewal may have extended). */
+  forOrder(refNo: string): Promise<EntitlementView[]> {
+    return this.dataSource.query(
+      `SELECT e.id, l.line_no AS "lineNo", l.product_id AS "productId", l.product_name AS "productName", l.quantity, e.status,
+         l.license_ref AS "licenseRef", e.license_expires_at AS "licenseExpiresAt", e.license_status AS "licenseStatus",
+         e.license_disabled AS "licenseDisabled", l.delivered_codes AS "deliveredCodes", e.granted_at AS "grantedAt",
+         e.revoked_at AS "revokedAt"
+       FROM entitlement_line l JOIN entitlement e ON e.id = l.entitlement_id
+       WHERE l.ref_no = $1 ORDER BY l.line_no`,
+      [refNo],
+    );
   }
 }

@@ -17,32 +17,21 @@ export interface FulfillmentChange {
   entitlements: EntitlementDetails[];
 }
 
-/** Access was granted for an order's lines (once per line, ever). */
+/**
+ * Access was granted to entitlements (a line's first grant, or a grant again after a reversal was
+ * retried, a dispute won, a fraud review approved, an ended subscription renewed). A renewal of access
+ * that is still granted raises none: the entitlement is extended, not granted twice.
+ */
 export class FulfillmentGrantedEvent extends DomainEventBase<'fulfillment.granted', FulfillmentChange> {
   static readonly NAME = 'fulfillment.granted';
   static readonly VERSION = 1;
 }
 
-/** Access was withdrawn (refund, reversal or cancellation). */
+/**
+ * Access was withdrawn: revoked (refund, reversal, cancellation, lost dispute, DENIED), held (dispute
+ * opened, fraud under review, subscription suspended) or expired; `reason` names the event that says why.
+ */
 export class FulfillmentRevokedEvent extends DomainEventBase<'fulfillment.revoked', FulfillmentChange & { reason: string }> {
   static readonly NAME = 'fulfillment.revoked';
-  static readonly VERSION = 1;
-}
-
-export interface LicenseChange {
-  licenseCode: string;
-  expirationDate: string | null;
-  status: string | null;
-  disabled: boolean;
-  licenseType: string | null;
-  changedBy: string | null;
-  dispatchReason: string | null;
-  email: string | null;
-  dateUpdated: string | null;
-}
-
-/** A License Change Notification (LCN) changed a subscription: expiry, status, disabled. */
-export class LicenseChangedEvent extends DomainEventBase<'license.changed', LicenseChange> {
-  static readonly NAME = 'license.changed';
   static readonly VERSION = 1;
 }

@@ -1,27 +1,80 @@
-import type { EntitlementStatus } from '../persistence/entitlement.entity';
+/**
+ * Level-triggered access: what each entitlement should be is a function of the orders and the
+ * subscription as they stand, never of which event arrived, so any arrival order ends the same.
+ *
+ * An entitlement is access to one licence for one customer (or to one line without a licence). Each
+ * order line carrying it has a status of its own, from its order; the line that pays for the latest
+ * period decides (a renewal over the order it renews), and the subscription can end or suspend it.
+ * Nothing is final: a reversal is retried, a dispute is won, a newer fraud verdict approves.
+ */
+export type EntitlementStatus = 'granted' | 'held' | 'revoked' | 'expired';
+export type LineStatus = Exclude<EntitlementStatus, 'expired'>;
 
 /** What fulfilment needs to know of an order (from its snapshot). */
 export interface OrderStanding {
   /** The configured trigger (COMPLETE or PAYMENT_AUTHORIZED) was reached. */
   triggerReached: boolean;
-  /** Canceled, reversed or refunded. */
-  closed: boolean;
-  fraudCleared: boolean;
+  canceled: boolean;
+  /** The newest payment step is a REVERSED. */
+  paymentReversed: boolean;
+  fraud: 'cleared' | 'pending' | 'denied';
+  dispute: 'none' | 'open' | 'won' | 'lost';
+  /** Lines refunded (all of them once the order is fully refunded). */
+  refundedLines: ReadonlySet<number>;
 }
 
-/**
- * The status every line of an order should have, from the order as it stands (level-triggered, so
- * the outcome does not depend on the order events arrive in); null: no line exists yet. A closed
- * order that had reached its trigger keeps its lines, revoked: it was paid for, then taken back.
- */
-export function desiredStatus(order: OrderStanding): EntitlementStatus | null {
+/** The status the order gives one of its lines; null: the trigger was never reached, no line yet. */
+export function lineStatus(order: OrderStanding, lineNo: number): LineStatus | null {
   if (!order.triggerReached) return null;
-  if (order.closed) return 'revoked';
-  return order.fraudCleared ? 'granted' : 'held';
+  if (order.canceled || order.paymentReversed || order.refundedLines.has(lineNo) || order.dispute === 'lost' || order.fraud === 'denied') {
+    return 'revoked';
+  }
+  return order.dispute === 'open' || order.fraud === 'pending' ? 'held' : 'granted';
 }
 
-/** The move from `current` to `desired`, or null to stay: a revoked line is never given back. */
-export function nextStatus(current: EntitlementStatus | null, desired: EntitlementStatus | null): EntitlementStatus | null {
-  if (desired === null || current === desired || current === 'revoked') return null;
-  return desired;
+/** What the subscription allows: ended (expired, canceled), suspended (disabled, pending activation), or nothing against. */
+export type LicenceAccess = 'open' | 'ended' | 'suspended';
+
+export function licenceAccess(subscriptionStatus: string | null): LicenceAccess {
+  if (subscriptionStatus === 'expired' || subscriptionStatus === 'canceled') return 'ended';
+  if (subscriptionStatus === 'disabled' || subscriptionStatus === 'pending_activation') return 'suspended';
+  return 'open';
+}
+
+export interface EntitlementLine {
+  refNo: string;
+  lineNo: number;
+  status: LineStatus;
+  licenseExpiresAt: string | null;
+}
+
+/** The line that decides: the latest expiry (platform dates sort as text), then the later order, then line. */
+export function decidingLine<T extends EntitlementLine>(lines: readonly T[]): T {
+  return lines.reduce((best, line) => (compareLines(line, best) > 0 ? line : best));
+}
+
+export function entitlementStatus(deciding: LineStatus, access: LicenceAccess): EntitlementStatus {
+  if (deciding === 'revoked') return 'revoked';
+  if (access === 'ended') return 'expired';
+  if (access === 'suspended') return 'held';
+  return deciding;
+}
+
+/** Access was taken away: it was granted, or it was held and is now gone for good. */
+export function isWithdrawal(before: EntitlementStatus | null, after: EntitlementStatus): boolean {
+  return before === 'granted' || (before === 'held' && after !== 'granted');
+}
+
+function compareLines(a: EntitlementLine, b: EntitlementLine): number {
+  // REFNOs are numbers that grow: a longer one is a later one.
+  return (
+    compare(a.licenseExpiresAt ?? '', b.licenseExpiresAt ?? '') ||
+    a.refNo.length - b.refNo.length ||
+    compare(a.refNo, b.refNo) ||
+    a.lineNo - b.lineNo
+  );
+}
+
+function compare(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
 }

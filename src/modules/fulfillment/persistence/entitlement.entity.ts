@@ -1,8 +1,11 @@
 import { Column, Entity, Index, PrimaryGeneratedColumn, Unique, UpdateDateColumn } from 'typeorm';
+import type { EntitlementStatus } from '../domain/entitlement-policy';
 
-export type EntitlementStatus = 'granted' | 'revoked' | 'held';
-
-/** Access to one order line. At most one per line, ever: a revoked line is never granted again. */
+/**
+ * Access to a licence, or to one order line without a licence (domain/entitlement-policy). `refNo`
+ * and `lineNo` name the line that created it; the order lines that carry it are its entitlement_line
+ * rows (a renewal adds one, never a second entitlement: domain/entitlement-binding).
+ */
 @Entity('entitlement')
 @Unique('UQ_entitlement_line', ['refNo', 'lineNo'])
 @Index('IDX_entitlement_license_ref', ['licenseRef'])

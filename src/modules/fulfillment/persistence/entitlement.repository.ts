@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
-import type { EntitlementStatus } from './entitlement.entity';
+import type { Candidate, LineKind } from '../domain/entitlement-binding';
+import type { EntitlementStatus, LineStatus } from '../domain/entitlement-policy';
 
 export interface EntitlementRow {
   id: string;
@@ -19,38 +20,76 @@ export interface EntitlementRow {
   customerEmail: string | null;
 }
 
+export interface LineRow {
+  refNo: string;
+  lineNo: number;
+  entitlementId: string;
+  status: LineStatus;
+  kind: LineKind;
+  productId: string;
+  productName: string;
+  quantity: number;
+  licenseRef: string | null;
+  licenseExpiresAt: string | null;
+  deliveredCodes: string[];
+}
+
 export interface LicenseState {
   licenseCode: string;
   expirationDate: string | null;
   status: string | null;
   disabled: boolean;
-  dateUpdated: string | null;
+  subscriptionStatus: string | null;
+}
+
+/** Which entitlements to lock: by id, by the line that created them, by licence. */
+export interface EntitlementKeys {
+  ids: readonly string[];
+  lines: ReadonlyArray<{ refNo: string; lineNo: number }>;
+  licenseRefs: readonly string[];
 }
 
 const ROW = `id, ref_no AS "refNo", line_no AS "lineNo", product_id AS "productId", product_name AS "productName", quantity,
   license_ref AS "licenseRef", license_expires_at AS "licenseExpiresAt", license_status AS "licenseStatus",
   license_disabled AS "licenseDisabled", delivered_codes AS "deliveredCodes", status, test, customer_email AS "customerEmail"`;
 
-/** Every statement on entitlements and license states; arrays through unnest, one statement a batch. */
+const LINE = `ref_no AS "refNo", line_no AS "lineNo", entitlement_id AS "entitlementId", status, kind, product_id AS "productId",
+  product_name AS "productName", quantity, license_ref AS "licenseRef", license_expires_at AS "licenseExpiresAt",
+  delivered_codes AS "deliveredCodes"`;
+
+const LICENSE = `license_code AS "licenseCode", expiration_date AS "expirationDate", status, disabled, subscription_status AS "subscriptionStatus"`;
+
+/** Every statement on entitlements, their lines and license states; arrays through unnest, one statement a step. */
 @Injectable()
 export class EntitlementRepository {
-  async forOrders(manager: EntityManager, refNos: readonly string[]): Promise<EntitlementRow[]> {
-    return manager.query(`SELECT ${ROW} FROM entitlement WHERE ref_no = ANY($1::text[]) ORDER BY ref_no, line_no`, [refNos]);
+  /** The lines of these orders already recorded, by `refNo|lineNo`: a line keeps the entitlement it joined. */
+  async linesOfOrders(manager: EntityManager, refNos: readonly string[]): Promise<Map<string, LineRow>> {
+    const rows: LineRow[] = await manager.query(`SELECT ${LINE} FROM entitlement_line WHERE ref_no = ANY($1::text[])`, [refNos]);
+    return new Map(rows.map((row) => [`${row.refNo}|${row.lineNo}`, row]));
   }
 
-  async insert(manager: EntityManager, rows: readonly EntitlementRow[]): Promise<void> {
+  async linesOf(manager: EntityManager, entitlementIds: readonly string[]): Promise<LineRow[]> {
+    if (entitlementIds.length === 0) return [];
+    return manager.query(`SELECT ${LINE} FROM entitlement_line WHERE entitlement_id = ANY($1::uuid[])`, [entitlementIds]);
+  }
+
+  /**
+   * Creates entitlements (under the licence locks, so no two are made for one licence at once); a line
+   * that already created one keeps it (ON CONFLICT: its (REFNO, line) is unique).
+   */
+  async createMissing(manager: EntityManager, rows: readonly EntitlementRow[]): Promise<void> {
     if (rows.length === 0) return;
     const column = <T>(pick: (row: EntitlementRow) => T): T[] => rows.map(pick);
     await manager.query(
       `INSERT INTO entitlement (id, ref_no, line_no, product_id, product_name, quantity, license_ref, license_expires_at,
-         license_status, license_disabled, delivered_codes, status, test, customer_email, granted_at, revoked_at)
+         license_status, license_disabled, delivered_codes, status, test, customer_email)
        SELECT id, ref_no, line_no, product_id, product_name, quantity, license_ref, license_expires_at, license_status,
-         license_disabled, delivered_codes::jsonb, status, test, customer_email,
-         CASE WHEN status = 'granted' THEN now() END, CASE WHEN status = 'revoked' THEN now() END
-       FROM unnest($1::uuid[], $2::text[], $3::int[], $4::text[], $5::text[], $6::int[], $7::text[], $8::text[], $9::text[],
-         $10::boolean[], $11::text[], $12::text[], $13::boolean[], $14::text[])
+         license_disabled, delivered_codes::jsonb, status, test, customer_email
+       FROM unnest($1::uuid[], $2::text[], $3::int[], $4::text[], $5::text[], $6::int[], $7::text[], $8::text[],
+         $9::text[], $10::boolean[], $11::text[], $12::text[], $13::boolean[], $14::text[])
          AS e(id, ref_no, line_no, product_id, product_name, quantity, license_ref, license_expires_at, license_status,
-           license_disabled, delivered_codes, status, test, customer_email)`,
+           license_disabled, delivered_codes, status, test, customer_email)
+       ON CONFLICT DO NOTHING`,
       [
         column((row) => row.id),
         column((row) => row.refNo),
@@ -70,47 +109,121 @@ export class EntitlementRepository {
     );
   }
 
-  /** Moves lines to new statuses, stamping when they were granted or revoked. */
-  async setStatuses(manager: EntityManager, changes: ReadonlyArray<{ id: string; status: EntitlementStatus }>): Promise<void> {
-    if (changes.length === 0) return;
-    await manager.query(
-      `UPDATE entitlement AS e SET status = c.status, updated_at = now(),
-         granted_at = CASE WHEN c.status = 'granted' THEN now() ELSE e.granted_at END,
-         revoked_at = CASE WHEN c.status = 'revoked' THEN now() ELSE e.revoked_at END
-       FROM unnest($1::uuid[], $2::text[]) AS c(id, status) WHERE e.id = c.id`,
-      [changes.map((change) => change.id), changes.map((change) => change.status)],
+  /** The entitlements of these licences a line could join (domain/entitlement-binding). */
+  async candidates(manager: EntityManager, licenseRefs: readonly string[]): Promise<Candidate[]> {
+    if (licenseRefs.length === 0) return [];
+    return manager.query(
+      `SELECT e.id, e.ref_no AS "refNo", e.line_no AS "lineNo", e.license_ref AS "licenseRef",
+         EXISTS (SELECT 1 FROM entitlement_line l WHERE l.entitlement_id = e.id AND l.kind = 'new') AS bought
+       FROM entitlement e WHERE e.license_ref = ANY($1::text[])`,
+      [licenseRefs],
     );
   }
 
-  async licenses(manager: EntityManager, codes: readonly string[]): Promise<Map<string, LicenseState>> {
+  /** Locks the entitlements these keys name, in id order (concurrent batches cannot deadlock on each other). */
+  async lock(manager: EntityManager, keys: EntitlementKeys): Promise<EntitlementRow[]> {
+    return manager.query(
+      `WITH wanted AS (
+         SELECT id FROM entitlement WHERE id = ANY($1::uuid[])
+         UNION SELECT e.id FROM entitlement e JOIN unnest($2::text[], $3::int[]) AS k(ref_no, line_no)
+           ON e.ref_no = k.ref_no AND e.line_no = k.line_no
+         UNION SELECT id FROM entitlement WHERE license_ref = ANY($4::text[]))
+       SELECT ${ROW} FROM entitlement WHERE id IN (SELECT id FROM wanted) ORDER BY id FOR UPDATE`,
+      [keys.ids, keys.lines.map((key) => key.refNo), keys.lines.map((key) => key.lineNo), keys.licenseRefs],
+    );
+  }
+
+  async upsertLines(manager: EntityManager, lines: readonly LineRow[]): Promise<void> {
+    if (lines.length === 0) return;
+    const column = <T>(pick: (line: LineRow) => T): T[] => lines.map(pick);
+    await manager.query(
+      `INSERT INTO entitlement_line AS l (ref_no, line_no, entitlement_id, status, kind, product_id, product_name, quantity, license_ref,
+         license_expires_at, delivered_codes)
+       SELECT ref_no, line_no, entitlement_id, status, kind, product_id, product_name, quantity, license_ref, license_expires_at,
+         delivered_codes::jsonb
+       FROM unnest($1::text[], $2::int[], $3::uuid[], $4::text[], $5::text[], $6::text[], $7::text[], $8::int[], $9::text[],
+         $10::text[], $11::text[])
+         AS n(ref_no, line_no, entitlement_id, status, kind, product_id, product_name, quantity, license_ref, license_expires_at,
+           delivered_codes)
+       ON CONFLICT (ref_no, line_no) DO UPDATE SET status = excluded.status, kind = excluded.kind, product_id = excluded.product_id,
+         product_name = excluded.product_name, quantity = excluded.quantity, license_expires_at = excluded.license_expires_at,
+         delivered_codes = excluded.delivered_codes, updated_at = now()`,
+      [
+        column((line) => line.refNo),
+        column((line) => line.lineNo),
+        column((line) => line.entitlementId),
+        column((line) => line.status),
+        column((line) => line.kind),
+        column((line) => line.productId),
+        column((line) => line.productName),
+        column((line) => line.quantity),
+        column((line) => line.licenseRef),
+        column((line) => line.licenseExpiresAt),
+        column((line) => JSON.stringify(line.deliveredCodes)),
+      ],
+    );
+  }
+
+  /** Writes the entitlements' new state, stamping when access was granted or revoked. */
+  async update(manager: EntityManager, rows: readonly EntitlementRow[]): Promise<void> {
+    if (rows.length === 0) return;
+    const column = <T>(pick: (row: EntitlementRow) => T): T[] => rows.map(pick);
+    await manager.query(
+      `UPDATE entitlement AS e SET status = u.status, product_id = u.product_id, product_name = u.product_name, quantity = u.quantity,
+         license_expires_at = u.license_expires_at, license_status = u.license_status, license_disabled = u.license_disabled,
+         delivered_codes = u.delivered_codes::jsonb, updated_at = now(),
+         granted_at = CASE WHEN u.status = 'granted' AND (e.status <> 'granted' OR e.granted_at IS NULL) THEN now() ELSE e.granted_at END,
+         revoked_at = CASE WHEN u.status = 'revoked' AND (e.status <> 'revoked' OR e.revoked_at IS NULL) THEN now() ELSE e.revoked_at END
+       FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::int[], $6::text[], $7::text[], $8::boolean[], $9::text[])
+         AS u(id, status, product_id, product_name, quantity, license_expires_at, license_status, license_disabled, delivered_codes)
+       WHERE e.id = u.id`,
+      [
+        column((row) => row.id),
+        column((row) => row.status),
+        column((row) => row.productId),
+        column((row) => row.productName),
+        column((row) => row.quantity),
+        column((row) => row.licenseExpiresAt),
+        column((row) => row.licenseStatus),
+        column((row) => row.licenseDisabled),
+        column((row) => JSON.stringify(row.deliveredCodes)),
+      ],
+    );
+  }
+
+  /**
+   * The states of these licences, created empty where unknown and locked in licence order: whoever
+   * changes a licence's entitlements holds its lock, so that no two entitlements are made for it.
+   */
+  async lockLicenses(manager: EntityManager, codes: readonly string[]): Promise<Map<string, LicenseState>> {
     if (codes.length === 0) return new Map();
+    const sorted = [...new Set(codes)].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
     const rows: LicenseState[] = await manager.query(
-      `SELECT license_code AS "licenseCode", expiration_date AS "expirationDate", status, disabled, date_updated AS "dateUpdated"
-       FROM license_state WHERE license_code = ANY($1::text[])`,
-      [codes],
+      `INSERT INTO license_state AS s (license_code) SELECT * FROM unnest($1::text[])
+       ON CONFLICT (license_code) DO UPDATE SET license_code = s.license_code -- a no-op that locks the row
+       RETURNING ${LICENSE}`,
+      [sorted],
     );
     return new Map(rows.map((row) => [row.licenseCode, row]));
   }
 
-  /** The license's state, created empty if unknown, locked for the caller's transaction. */
-  async lockLicense(manager: EntityManager, licenseCode: string): Promise<LicenseState> {
-    const [row] = await manager.query(
-      `INSERT INTO license_state AS l (license_code) VALUES ($1) ON CONFLICT (license_code) DO UPDATE SET license_code = l.license_code
-       RETURNING license_code AS "licenseCode", expiration_date AS "expirationDate", status, disabled, date_updated AS "dateUpdated"`,
-      [licenseCode],
-    );
-    return row;
-  }
-
-  /** Stores the license's new state and copies it onto the entitlements that carry the license. */
-  async saveLicense(manager: EntityManager, license: LicenseState): Promise<void> {
+  /** Stores licence states already locked (lockLicenses). */
+  async saveLicenses(manager: EntityManager, states: readonly LicenseState[]): Promise<void> {
+    if (states.length === 0) return;
+    const column = <T>(pick: (state: LicenseState) => T): T[] => states.map(pick);
     await manager.query(
-      `UPDATE license_state SET expiration_date = $2, status = $3, disabled = $4, date_updated = $5 WHERE license_code = $1`,
-      [license.licenseCode, license.expirationDate, license.status, license.disabled, license.dateUpdated],
-    );
-    await manager.query(
-      `UPDATE entitlement SET license_expires_at = $2, license_status = $3, license_disabled = $4, updated_at = now() WHERE license_ref = $1`,
-      [license.licenseCode, license.expirationDate, license.status, license.disabled],
+      `UPDATE license_state AS s SET expiration_date = u.expiration_date, status = u.status, disabled = u.disabled,
+         subscription_status = u.subscription_status
+       FROM unnest($1::text[], $2::text[], $3::text[], $4::boolean[], $5::text[])
+         AS u(license_code, expiration_date, status, disabled, subscription_status)
+       WHERE s.license_code = u.license_code`,
+      [
+        column((state) => state.licenseCode),
+        column((state) => state.expirationDate),
+        column((state) => state.status),
+        column((state) => state.disabled),
+        column((state) => state.subscriptionStatus),
+      ],
     );
   }
 }

@@ -1,6 +1,9 @@
 import { Column, Entity, PrimaryColumn } from 'typeorm';
 
-/** The latest LCN per license code, also for licenses whose order has not been fulfilled yet. */
+/**
+ * Fulfilment's copy of each subscription's state (from the subscription events), also for licences
+ * whose order has not been fulfilled yet: what the entitlements carrying the licence show and obey.
+ */
 @Entity('license_state')
 export class LicenseStateEntity {
   @PrimaryColumn({ name: 'license_code', type: 'text', primaryKeyConstraintName: 'PK_license_state' })
@@ -9,12 +12,14 @@ export class LicenseStateEntity {
   @Column({ name: 'expiration_date', type: 'text', nullable: true })
   expirationDate!: string | null;
 
+  /** STATUS of the newest LCN, as sent. */
   @Column({ type: 'text', nullable: true })
   status!: string | null;
 
   @Column({ type: 'boolean', default: false })
   disabled!: boolean;
 
-  @Column({ name: 'date_updated', type: 'text', nullable: true })
-  dateUpdated!: string | null;
+  /** The subscription's status (active, past_due, expired, ...). */
+  @Column({ name: 'subscription_status', type: 'text', nullable: true })
+  subscriptionStatus!: string | null;
 }

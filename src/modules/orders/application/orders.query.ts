@@ -1,9 +1,10 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { Repository } from 'typeorm';
-import type { CustomerDetails, OrderItemDetails } from '../contracts/order-snapshot';
+import type { ChargebackView, CustomerDetails, OrderItemDetails, RefundView } from '../contracts/order-snapshot';
 import { OrderEntity } from '../persistence/order.entity';
 import { OrderStatusHistoryEntity } from '../persistence/order-status-history.entity';
+import { snapshotOf } from './order-snapshot';
 
 export interface OrderView {
   refNo: string;
@@ -13,12 +14,15 @@ export interface OrderView {
   currency: string | null;
   customer: CustomerDetails;
   items: OrderItemDetails[];
+  /** Every refund, partial ones included, oldest first. */
+  refunds: RefundView[];
+  chargeback: ChargebackView | null;
   history: Array<{ status: string; fraudStatus: string | null; applied: boolean; ipnDate: string | null; at: Date }>;
   createdAt: Date;
   updatedAt: Date;
 }
 
-export type OrderSummary = Omit<OrderView, 'history' | 'customer' | 'items'>;
+export type OrderSummary = Omit<OrderView, 'history' | 'customer' | 'items' | 'refunds' | 'chargeback'>;
 
 /** Read side of orders, for the admin API. */
 @Injectable()
@@ -32,10 +36,13 @@ export class OrdersQuery {
     const order = await this.orders.findOneBy({ refNo });
     if (!order) return null;
     const history = await this.history.find({ where: { refNo }, order: { recordedAt: 'ASC' } });
+    const { refunds, chargeback } = snapshotOf(order, order.status ?? '');
     return {
       ...summaryOf(order),
       customer: order.customer,
       items: order.items,
+      refunds,
+      chargeback,
       history: history.map((entry) => ({
         status: entry.status,
         fraudStatus: entry.fraudStatus,

@@ -1,19 +1,33 @@
-import { Consumer, ConsumerContext, DomainEvent, EventConsumer, EventContract, UnprocessableEventError, createEvent } from '../../../core/events';
+import {
+  Consumer,
+  ConsumerContext,
+  DomainEvent,
+  EventConsumer,
+  EventContract,
+  UnprocessableEventError,
+  createEvent,
+} from '../../../core/events';
 import { IpnReceivedEvent, StoredNotifications } from '../../ipn';
 import type { OrderSnapshot } from '../contracts/order-snapshot';
 import {
   OrderCanceledEvent,
+  OrderChargebackOpenedEvent,
+  OrderChargebackResolvedEvent,
   OrderCompletedEvent,
   OrderFraudClearedEvent,
   OrderFraudFlaggedEvent,
+  OrderPartiallyRefundedEvent,
   OrderPaymentAuthorizedEvent,
   OrderPlacedEvent,
   OrderRefundedEvent,
+  OrderReinstatedEvent,
   OrderReversedEvent,
 } from '../contracts/order.events';
+import { ChargebackRecord, disputeState } from '../domain/chargeback';
 import { IpnOrderFacts, OrderFactsProblem, readOrderFacts } from '../domain/ipn-order-facts';
-import { Milestone, OrderState, fraudTransition, mergeStep, reachedMilestones, stepKey } from '../domain/order-status';
+import { Milestone, OrderState, fraudTransition, isPaymentReversed, mergeStep, reachedMilestones, stepKey } from '../domain/order-status';
 import { HistoryEntry, OrderRepository, OrderRow } from '../persistence/order.repository';
+import { snapshotOf } from '../application/order-snapshot';
 
 const MILESTONE_EVENTS: Record<Milestone, EventContract<string, OrderSnapshot>> = {
   placed: OrderPlacedEvent,
@@ -28,6 +42,7 @@ interface Step {
   event: IpnReceivedEvent;
   facts: IpnOrderFacts;
   key: string;
+  receivedAt: Date;
 }
 
 /**
@@ -44,7 +59,10 @@ export class ApplyIpnToOrders implements EventConsumer<IpnReceivedEvent> {
   ) {}
 
   async handle(events: readonly IpnReceivedEvent[], { manager, raise }: ConsumerContext): Promise<void> {
-    const stored = await this.notifications.read(manager, events.map((event) => event.data.notificationId));
+    const stored = await this.notifications.read(
+      manager,
+      events.map((event) => event.data.notificationId),
+    );
     const steps = events.flatMap((event): Step[] => {
       const notification = stored.get(event.data.notificationId);
       const facts = notification && readOrderFacts(notification.form);
@@ -53,14 +71,19 @@ export class ApplyIpnToOrders implements EventConsumer<IpnReceivedEvent> {
       }
       // Without REFNO and ORDERSTATUS there is no order to apply it to; it stays stored.
       if (!notification || !facts) return [];
-      return [{ event, facts, key: stepKey(facts.ipnDate, notification.receivedAt, notification.id) }];
+      return [{ event, facts, key: stepKey(facts.ipnDate, notification.receivedAt, notification.id), receivedAt: notification.receivedAt }];
     });
     if (steps.length === 0) return;
     const byOrder = new Map<string, Step[]>();
     for (const step of steps) byOrder.set(step.facts.refNo, [...(byOrder.get(step.facts.refNo) ?? []), step]);
     const orders = await this.orders.lockOrCreate(
       manager,
-      [...byOrder.values()].map(([first]) => ({ refNo: first.facts.refNo, test: first.event.test, customer: first.facts.customer, items: first.facts.items })),
+      [...byOrder.values()].map(([first]) => ({
+        refNo: first.facts.refNo,
+        test: first.event.test,
+        customer: first.facts.customer,
+        items: first.facts.items,
+      })),
     );
     const applied = await this.appliedBefore(manager, steps);
     // A notification queued twice (a replay while the first run waits) is applied once.
@@ -69,12 +92,15 @@ export class ApplyIpnToOrders implements EventConsumer<IpnReceivedEvent> {
     const changed: OrderRow[] = [];
     for (const [refNo, orderSteps] of byOrder) {
       const order = orders.get(refNo)!;
-      const fresh = orderSteps.filter(({ event: { data } }) => !applied.has(data.notificationId) && !taken.has(data.notificationId) && taken.add(data.notificationId));
+      const fresh = orderSteps.filter(
+        ({ event: { data } }) => !applied.has(data.notificationId) && !taken.has(data.notificationId) && taken.add(data.notificationId),
+      );
       if (fresh.length === 0) continue;
       const before = stateOf(order);
       let state = before;
       for (const step of fresh) {
-        const outcome = mergeStep(state, { key: step.key, status: step.facts.status, fraudStatus: step.facts.fraudStatus });
+        const { status, fraudStatus, refund, chargeback } = step.facts;
+        const outcome = mergeStep(state, { key: step.key, status, fraudStatus, refund, chargeback, at: step.receivedAt.toISOString() });
         state = outcome.next;
         if (outcome.newest) Object.assign(order, { customer: step.facts.customer, items: step.facts.items, currency: step.facts.currency });
         history.push(historyOf(step, outcome.applied));
@@ -106,36 +132,45 @@ function stateOf(order: OrderRow): OrderState | null {
 
 function historyOf(step: Step, applied: boolean): HistoryEntry {
   const { facts, event } = step;
-  return { refNo: facts.refNo, status: facts.status, fraudStatus: facts.fraudStatus, notificationId: event.data.notificationId, ipnDate: facts.ipnDate, applied };
+  return {
+    refNo: facts.refNo,
+    status: facts.status,
+    fraudStatus: facts.fraudStatus,
+    notificationId: event.data.notificationId,
+    ipnDate: facts.ipnDate,
+    applied,
+  };
 }
 
-/** Each milestone reached for the first time, then the fraud verdict's change, about the order as it now stands. */
+/**
+ * Each milestone reached for the first time, then each change of the order's standing (reversal,
+ * refunds, dispute, fraud verdict), about the order as it now stands: whatever changes what the order
+ * allows raises an event, so that level-triggered consumers look again.
+ */
 function eventsFor(order: OrderRow, before: OrderState | null, after: OrderState, cause: Step): DomainEvent[] {
   const data = snapshotOf(order, cause.facts.status);
-  const contracts = reachedMilestones(before?.milestones ?? new Set(), after.milestones).map((milestone) => MILESTONE_EVENTS[milestone]);
+  const reached = reachedMilestones(before?.milestones ?? new Set(), after.milestones);
+  const contracts = reached.filter((milestone) => milestone !== 'reversed').map((milestone) => MILESTONE_EVENTS[milestone]);
+  const [wasReversed, isReversed] = [before !== null && isPaymentReversed(before), isPaymentReversed(after)];
+  // A first REVERSED is announced even when a newer authorization already superseded it; a reversal
+  // that comes into force again (reversed, retried, reversed) is announced again.
+  if (reached.includes('reversed') || (isReversed && !wasReversed)) contracts.push(OrderReversedEvent);
+  if (wasReversed && !isReversed && after.status !== 'CANCELED' && after.status !== 'REFUND') contracts.push(OrderReinstatedEvent);
+  if (after.refunds.length > (before?.refunds.length ?? 0) && !after.milestones.has('refunded'))
+    contracts.push(OrderPartiallyRefundedEvent);
+  contracts.push(...disputeEvents(before?.chargeback ?? null, after.chargeback));
   const fraud = fraudTransition(before?.fraudStatus ?? null, after.fraudStatus);
   if (fraud === 'flagged') contracts.push(OrderFraudFlaggedEvent);
   if (fraud === 'cleared') contracts.push(OrderFraudClearedEvent);
   return contracts.map((contract) => createEvent(contract, { orderRef: order.refNo, test: cause.event.test, data, causedBy: cause.event }));
 }
 
-function snapshotOf(order: OrderRow, notifiedStatus: string): OrderSnapshot {
-  const reached = new Set(order.milestones);
-  return {
-    refNo: order.refNo,
-    status: order.status,
-    notifiedStatus,
-    fraudStatus: order.fraudStatus,
-    currency: order.currency,
-    customer: order.customer,
-    items: order.items,
-    milestones: {
-      placed: reached.has('placed'),
-      paymentAuthorized: reached.has('paymentAuthorized'),
-      completed: reached.has('completed'),
-      canceled: reached.has('canceled'),
-      reversed: reached.has('reversed'),
-      refunded: reached.has('refunded'),
-    },
-  };
+/** Opened: a first chargeback, or one open again after a resolution. Resolved: won or lost, or turned from one to the other. */
+function disputeEvents(before: ChargebackRecord | null, after: ChargebackRecord | null): Array<EventContract<string, OrderSnapshot>> {
+  if (after === null) return [];
+  const [was, is] = [before && disputeState(before.resolution), disputeState(after.resolution)];
+  const events: Array<EventContract<string, OrderSnapshot>> = [];
+  if (before === null || (is === 'open' && was !== 'open')) events.push(OrderChargebackOpenedEvent);
+  if (is !== 'open' && is !== was) events.push(OrderChargebackResolvedEvent);
+  return events;
 }

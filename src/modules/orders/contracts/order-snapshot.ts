@@ -9,14 +9,48 @@ export interface OrderSnapshot {
   currency: string | null;
   customer: CustomerDetails;
   items: OrderItemDetails[];
+  /** Reached at least once (each milestone is one event). `refunded`: everything is refunded. */
   milestones: {
     placed: boolean;
     paymentAuthorized: boolean;
     completed: boolean;
     canceled: boolean;
+    /** A REVERSED was received; whether it still stands is `paymentReversed`. */
     reversed: boolean;
     refunded: boolean;
   };
+  /** The newest payment step is a REVERSED: provisional access is taken away until a newer authorization. */
+  paymentReversed: boolean;
+  /** Every refund so far, partial ones included, oldest first. */
+  refunds: RefundView[];
+  /** Lines refunded so far: every line once the order is fully refunded. */
+  refundedLines: number[];
+  /** The dispute opened by a chargeback, if any. */
+  chargeback: ChargebackView | null;
+  /** IPN_DATE (YmdHis) of the newest notification: orders it against License Change Notifications. */
+  ipnDate: string | null;
+}
+
+export interface RefundView {
+  /** Decimal string, e.g. "10.00". */
+  amount: string;
+  currency: string | null;
+  /** Lines refunded (all for a full refund; none for a refund of an amount only). */
+  lines: number[];
+  /** When the refund notification arrived (ISO). */
+  at: string;
+}
+
+export type DisputeState = 'open' | 'won' | 'lost';
+
+export interface ChargebackView {
+  reasonCode: string | null;
+  /** CHARGEBACK_RESOLUTION as last sent. */
+  resolution: string;
+  openedAt: string;
+  /** When a WON, LOST or ACCEPTED resolution arrived; null while open. */
+  closedAt: string | null;
+  state: DisputeState;
 }
 
 export interface CustomerDetails {

@@ -13,23 +13,51 @@ export class OrderPaymentAuthorizedEvent extends DomainEventBase<'order.payment_
   static readonly VERSION = 1;
 }
 
+/** COMPLETE: paid and delivered (the default FULFILLMENT_TRIGGER). */
 export class OrderCompletedEvent extends DomainEventBase<'order.completed', OrderSnapshot> {
   static readonly NAME = 'order.completed';
   static readonly VERSION = 1;
 }
 
+/** CANCELED (an unpaid offline order, an expired or rejected purchase order): final. */
 export class OrderCanceledEvent extends DomainEventBase<'order.canceled', OrderSnapshot> {
   static readonly NAME = 'order.canceled';
   static readonly VERSION = 1;
 }
 
+/** A REVERSED was received (once per order): the payment was reversed; the shopper may retry. */
 export class OrderReversedEvent extends DomainEventBase<'order.reversed', OrderSnapshot> {
   static readonly NAME = 'order.reversed';
   static readonly VERSION = 1;
 }
 
+/** A newer authorization or completion superseded a reversal: the order stands again. */
+export class OrderReinstatedEvent extends DomainEventBase<'order.reinstated', OrderSnapshot> {
+  static readonly NAME = 'order.reinstated';
+  static readonly VERSION = 1;
+}
+
+/** Everything is refunded (one full refund, or partial ones that add up): the order is REFUND. */
 export class OrderRefundedEvent extends DomainEventBase<'order.refunded', OrderSnapshot> {
   static readonly NAME = 'order.refunded';
+  static readonly VERSION = 1;
+}
+
+/** A refund of some lines or of an amount, the order not yet fully refunded: `data.refunds` lists them all. */
+export class OrderPartiallyRefundedEvent extends DomainEventBase<'order.partially_refunded', OrderSnapshot> {
+  static readonly NAME = 'order.partially_refunded';
+  static readonly VERSION = 1;
+}
+
+/** A chargeback opened a dispute (`data.chargeback`): access is held until it is resolved. Someone must act. */
+export class OrderChargebackOpenedEvent extends DomainEventBase<'order.chargeback_opened', OrderSnapshot> {
+  static readonly NAME = 'order.chargeback_opened';
+  static readonly VERSION = 1;
+}
+
+/** The dispute was resolved: won (access restored) or lost (access revoked), as `data.chargeback.state` says. */
+export class OrderChargebackResolvedEvent extends DomainEventBase<'order.chargeback_resolved', OrderSnapshot> {
+  static readonly NAME = 'order.chargeback_resolved';
   static readonly VERSION = 1;
 }
 
@@ -44,5 +72,3 @@ export class OrderFraudClearedEvent extends DomainEventBase<'order.fraud_cleared
   static readonly NAME = 'order.fraud_cleared';
   static readonly VERSION = 1;
 }
-
-export const ORDER_CLOSING_EVENTS = [OrderCanceledEvent.NAME, OrderReversedEvent.NAME, OrderRefundedEvent.NAME];

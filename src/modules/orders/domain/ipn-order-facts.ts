@@ -1,5 +1,8 @@
 import type { FormBody } from '../../ipn';
 import type { CustomerDetails, OrderItemDetails } from '../contracts/order-snapshot';
+import { ChargebackFacts, opensDispute } from './chargeback';
+import { parseAmount } from './money';
+import type { RefundFacts } from './refunds';
 
 /** What one IPN says about its order, read from the form fields (arrays: index i is product i). */
 export interface IpnOrderFacts {
@@ -10,6 +13,10 @@ export interface IpnOrderFacts {
   ipnDate: string | null;
   customer: CustomerDetails;
   items: OrderItemDetails[];
+  /** What a REFUND refunds (null for any other status). */
+  refund: RefundFacts | null;
+  /** Set when CHARGEBACK_RESOLUTION is sent and is not NONE. */
+  chargeback: ChargebackFacts | null;
 }
 
 /** Bounds on what an order can hold; a notification beyond them is dead-lettered, named and explained. */
@@ -35,8 +42,15 @@ export function readOrderFacts(form: FormBody): IpnOrderFacts | OrderFactsProble
 
 function problemOf(facts: IpnOrderFacts): string | null {
   if (facts.refNo.length > ORDER_LIMITS.refNo) return `REFNO is ${facts.refNo.length} characters long (at most ${ORDER_LIMITS.refNo})`;
-  if (facts.status.length > ORDER_LIMITS.status) return `ORDERSTATUS is ${facts.status.length} characters long (at most ${ORDER_LIMITS.status})`;
+  if (facts.status.length > ORDER_LIMITS.status)
+    return `ORDERSTATUS is ${facts.status.length} characters long (at most ${ORDER_LIMITS.status})`;
   if (facts.items.length > ORDER_LIMITS.lines) return `the order has ${facts.items.length} lines (at most ${ORDER_LIMITS.lines})`;
+  for (const [name, value] of [
+    ['CHARGEBACK_RESOLUTION', facts.chargeback?.resolution],
+    ['CHARGEBACK_REASON_CODE', facts.chargeback?.reasonCode],
+  ]) {
+    if (value && value.length > ORDER_LIMITS.text) return `${name} is ${value.length} characters long (at most ${ORDER_LIMITS.text})`;
+  }
   for (const item of facts.items) {
     if (!Number.isSafeInteger(item.quantity) || item.quantity < 1 || item.quantity > ORDER_LIMITS.quantity) {
       return `IPN_QTY of line ${item.lineNo} is ${item.quantity} (a whole number from 1 to ${ORDER_LIMITS.quantity} is expected)`;
@@ -55,9 +69,28 @@ function readFacts(form: FormBody, refNo: string, status: string): IpnOrderFacts
   const column = (name: string): string[] => form.list(name);
   const ids = column('IPN_PID');
   const [codes, names, quantities, prices, licenseRefs, licenseTypes, licenseExpiries, delivered] = [
-    'IPN_PCODE', 'IPN_PNAME', 'IPN_QTY', 'IPN_PRICE', 'IPN_LICENSE_REF', 'IPN_LICENSE_TYPE', 'IPN_LICENSE_EXP',
+    'IPN_PCODE',
+    'IPN_PNAME',
+    'IPN_QTY',
+    'IPN_PRICE',
+    'IPN_LICENSE_REF',
+    'IPN_LICENSE_TYPE',
+    'IPN_LICENSE_EXP',
     'IPN_DELIVEREDCODES',
   ].map(column);
+  const resolution = form.first('CHARGEBACK_RESOLUTION')?.trim() ?? null;
+  const items = ids.map((productId, i) => ({
+    lineNo: i + 1,
+    productId,
+    productCode: codes[i] || null,
+    name: names[i] ?? '',
+    quantity: quantities[i] ? Number(quantities[i]) : 1,
+    price: prices[i] || null,
+    licenseRef: licenseRefs[i] || null,
+    licenseType: licenseTypes[i] || null,
+    licenseExpiresAt: licenseExpiries[i] || null,
+    deliveredCodes: delivered[i] ? [delivered[i]] : [],
+  }));
   return {
     refNo,
     status,
@@ -75,17 +108,21 @@ function readFacts(form: FormBody, refNo: string, status: string): IpnOrderFacts
       avangateCustomerReference: text('AVANGATE_CUSTOMER_REFERENCE'),
       externalCustomerReference: text('EXTERNAL_CUSTOMER_REFERENCE'),
     },
-    items: ids.map((productId, i) => ({
-      lineNo: i + 1,
-      productId,
-      productCode: codes[i] || null,
-      name: names[i] ?? '',
-      quantity: quantities[i] ? Number(quantities[i]) : 1,
-      price: prices[i] || null,
-      licenseRef: licenseRefs[i] || null,
-      licenseType: licenseTypes[i] || null,
-      licenseExpiresAt: licenseExpiries[i] || null,
-      deliveredCodes: delivered[i] ? [delivered[i]] : [],
-    })),
+    items,
+    refund: status === 'REFUND' ? refundFacts(items, text('IPN_TOTALGENERAL'), text('CURRENCY')) : null,
+    chargeback: opensDispute(resolution) ? { resolution, reasonCode: text('CHARGEBACK_REASON_CODE') } : null,
+  };
+}
+
+/** A REFUND's lines: negative IPN_PRICE values are the refunded amounts (PROTOCOL.md §12). */
+function refundFacts(items: readonly OrderItemDetails[], total: string | null, currency: string | null): RefundFacts {
+  const lines = items.map((item) => ({ lineNo: item.lineNo, amount: (parseAmount(item.price) ?? 0) * item.quantity }));
+  const sent = parseAmount(total);
+  return {
+    refundedLines: lines.filter((line) => line.amount < 0).map((line) => ({ lineNo: line.lineNo, amount: -line.amount })),
+    lineNos: lines.map((line) => line.lineNo),
+    lineTotal: lines.reduce((sum, line) => sum + Math.abs(line.amount), 0),
+    total: sent === null ? null : Math.abs(sent),
+    currency,
   };
 }

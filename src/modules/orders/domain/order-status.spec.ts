@@ -1,14 +1,41 @@
 import fc from 'fast-check';
-import { Milestone, OrderState, OrderStep, mergeStep, rankOf, reachedMilestones } from './order-status';
+import type { ChargebackFacts } from './chargeback';
+import { Milestone, OrderState, OrderStep, isPaymentReversed, mergeStep, rankOf, reachedMilestones } from './order-status';
+import { RefundFacts, refundedLines } from './refunds';
 
-const STATUSES = ['PENDING', 'PENDING_APPROVAL', 'PAYMENT_AUTHORIZED', 'PAYMENT_RECEIVED', 'PENDING_ORDER_APPROVAL', 'COMPLETE',
-  'CANCELED', 'REVERSED', 'REFUND', 'SUSPECT', 'SOMETHING_NEW'];
+const STATUSES = [
+  'PENDING',
+  'PENDING_APPROVAL',
+  'PAYMENT_AUTHORIZED',
+  'PAYMENT_RECEIVED',
+  'PENDING_ORDER_APPROVAL',
+  'COMPLETE',
+  'CANCELED',
+  'REVERSED',
+  'REFUND',
+  'SUSPECT',
+  'SOMETHING_NEW',
+];
 const FRAUD = [null, 'APPROVED', 'DENIED', 'UNDER REVIEW', 'PENDING'];
 
+/** The order the property draws refunds for: line 1, 49.00 x 1; line 2, 10.00 x 2. */
+const LINES = [
+  { lineNo: 1, amount: 49_000 },
+  { lineNo: 2, amount: 20_000 },
+];
+const refundOf = (lines: number[], total: number | null = null): RefundFacts => ({
+  refundedLines: LINES.filter((line) => lines.includes(line.lineNo)),
+  lineNos: [1, 2],
+  lineTotal: 69_000,
+  total,
+  currency: 'USD',
+});
+
 let counter = 0;
-function step(status: string, fraudStatus: string | null = null, date = '20261124100000'): OrderStep {
+function step(status: string, fraudStatus: string | null = null, date = '20261124100000', extra: Partial<OrderStep> = {}): OrderStep {
   counter += 1;
-  return { key: `${date}|2026-11-24T10:00:00.000Z|${String(counter).padStart(6, '0')}`, status, fraudStatus };
+  const key = `${date}|2026-11-24T10:00:00.000Z|${String(counter).padStart(6, '0')}`;
+  return { key, status, fraudStatus, at: `at-${key}`, refund: status === 'REFUND' ? refundOf([]) : null, chargeback: null, ...extra };
 }
 
 function fold(steps: readonly OrderStep[]): { state: OrderState | null; reached: Milestone[] } {
@@ -61,23 +88,85 @@ describe('order state', () => {
     expect(state).toMatchObject({ status: 'PAYMENT_AUTHORIZED', fraudStatus: 'SUSPECT' });
   });
 
+  it('takes provisional access away on REVERSED and gives it back to a newer authorization', () => {
+    const authorized = step('PAYMENT_AUTHORIZED', null, '20261124100000');
+    const reversed = step('REVERSED', null, '20261124110000');
+    const retried = step('PAYMENT_AUTHORIZED', null, '20261124120000');
+    expect(fold([authorized, reversed]).state).toMatchObject({ status: 'REVERSED', lifecycleStatus: 'PAYMENT_AUTHORIZED' });
+    const { state } = fold([retried, reversed, authorized]);
+    expect(state!.status).toBe('PAYMENT_AUTHORIZED');
+    expect(isPaymentReversed(state!)).toBe(false);
+    // A reversal dated after the retry stands, whatever the arrival order.
+    const late = step('REVERSED', null, '20261124130000');
+    expect(fold([late, retried, authorized, reversed]).state!.status).toBe('REVERSED');
+    // A canceled order stays canceled.
+    expect(fold([authorized, step('CANCELED', null, '20261124110000'), retried]).state!.status).toBe('CANCELED');
+  });
+
+  it('accumulates partial refunds (lines, then an amount) until everything is refunded', () => {
+    const complete = step('COMPLETE');
+    const line2 = step('REFUND', null, '20261124110000', { refund: refundOf([2]) });
+    const { state: partly } = fold([complete, line2]);
+    expect(partly).toMatchObject({ status: 'COMPLETE' });
+    expect(refundedLines(partly!.refunds)).toEqual([2]);
+    expect(partly!.milestones.has('refunded')).toBe(false);
+    const amount = step('REFUND', null, '20261124120000', { refund: refundOf([], 20_000) });
+    expect(refundedLines(fold([complete, line2, amount]).state!.refunds)).toEqual([2]);
+    const rest = step('REFUND', null, '20261124130000', { refund: refundOf([], 29_000) });
+    const { state, reached } = fold([complete, line2, amount, rest]);
+    expect(state!.status).toBe('REFUND');
+    expect(refundedLines(state!.refunds)).toEqual([1, 2]);
+    expect(reached.filter((milestone) => milestone === 'refunded')).toHaveLength(1);
+    // A refund notified twice (stored twice, replayed) is counted once.
+    expect(fold([complete, line2, line2]).state!.refunds).toHaveLength(1);
+  });
+
+  it('opens a dispute on a chargeback, resolved as the newest chargeback step says', () => {
+    const chargeback = (resolution: string, reasonCode: string | null, date: string) =>
+      step('COMPLETE', 'APPROVED', date, { chargeback: { resolution, reasonCode } });
+    const opened = chargeback('OPEN', 'FRAUD', '20261124110000');
+    const won = chargeback('WON', null, '20261124120000');
+    const { state } = fold([won, step('COMPLETE'), opened]);
+    expect(state!.chargeback).toMatchObject({ resolution: 'WON', reasonCode: 'FRAUD', openedKey: opened.key, resolutionKey: won.key });
+    expect(state!.status).toBe('COMPLETE');
+  });
+
   it('reaches the same state whatever the arrival order, duplicates included', () => {
+    const refunds = fc.oneof(
+      fc.constant(refundOf([])),
+      fc.subarray([1, 2], { minLength: 1 }).map((lines) => refundOf(lines)),
+      fc.integer({ min: 1, max: 68_999 }).map((total) => refundOf([], total)),
+    );
+    const chargebacks = fc.option(
+      fc.record<ChargebackFacts>({
+        resolution: fc.constantFrom('OPEN', 'WON', 'LOST', 'ACCEPTED'),
+        reasonCode: fc.constantFrom(null, 'FRAUD', 'UNKNOWN'),
+      }),
+    );
     const steps = fc.array(
       fc.record({
         status: fc.constantFrom(...STATUSES),
         fraud: fc.constantFrom(...FRAUD),
         date: fc.integer({ min: 0, max: 5 }).map((hour) => `202611241${hour}0000`),
         arrival: fc.integer({ min: 0, max: 3 }),
+        refund: refunds,
+        chargeback: chargebacks,
       }),
       { minLength: 1, maxLength: 8 },
     );
     fc.assert(
       fc.property(steps, fc.array(fc.nat(), { maxLength: 8 }), fc.array(fc.nat(), { maxLength: 4 }), (drawn, shuffle, copies) => {
-        const keyed = drawn.map((one, i): OrderStep => ({
-          key: `${one.date}|2026-11-24T10:00:0${one.arrival}.000Z|${String(i).padStart(4, '0')}`,
-          status: one.status,
-          fraudStatus: one.fraud,
-        }));
+        const keyed = drawn.map((one, i): OrderStep => {
+          const key = `${one.date}|2026-11-24T10:00:0${one.arrival}.000Z|${String(i).padStart(4, '0')}`;
+          return {
+            key,
+            status: one.status,
+            fraudStatus: one.fraud,
+            at: `at-${key}`,
+            refund: one.status === 'REFUND' ? one.refund : null,
+            chargeback: one.chargeback,
+          };
+        });
         const serial = [...keyed].sort((a, b) => (a.key < b.key ? -1 : 1));
         const arrival = [...keyed];
         shuffle.forEach((j, i) => {

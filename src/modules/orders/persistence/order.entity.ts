@@ -1,6 +1,8 @@
 import { Column, CreateDateColumn, Entity, PrimaryColumn, UpdateDateColumn } from 'typeorm';
+import type { ChargebackRecord } from '../domain/chargeback';
 import type { CustomerDetails, OrderItemDetails } from '../contracts/order-snapshot';
 import type { Milestone } from '../domain/order-status';
+import type { RefundRecord } from '../domain/refunds';
 
 /** One 2Checkout order (REFNO), as the notifications so far describe it. */
 @Entity('order')
@@ -30,15 +32,34 @@ export class OrderEntity {
   @Column({ type: 'jsonb', default: () => `'[]'` })
   milestones!: Milestone[];
 
-  /** Sort keys (domain/order-status stepKey) of the steps that set status, fraud status and facts. */
-  @Column({ name: 'status_key', type: 'text', nullable: true })
-  statusKey!: string | null;
+  /** The highest-ranked lifecycle status received (`status` is the effective one: REVERSED, REFUND overlay it). */
+  @Column({ name: 'lifecycle_status', type: 'text', nullable: true })
+  lifecycleStatus!: string | null;
+
+  /** Sort keys (domain/order-status stepKey) of the steps that set the lifecycle status, fraud status and facts. */
+  @Column({ name: 'lifecycle_key', type: 'text', nullable: true })
+  lifecycleKey!: string | null;
 
   @Column({ name: 'fraud_key', type: 'text', nullable: true })
   fraudKey!: string | null;
 
   @Column({ name: 'facts_key', type: 'text', nullable: true })
   factsKey!: string | null;
+
+  /** Keys of the newest authorization or completion and of the newest REVERSED: whether a reversal stands. */
+  @Column({ name: 'paid_key', type: 'text', nullable: true })
+  paidKey!: string | null;
+
+  @Column({ name: 'reversed_key', type: 'text', nullable: true })
+  reversedKey!: string | null;
+
+  /** Every refund notification, full or partial (domain/refunds). */
+  @Column({ type: 'jsonb', default: () => `'[]'` })
+  refunds!: RefundRecord[];
+
+  /** The dispute, merged from the chargeback notifications (domain/chargeback). */
+  @Column({ type: 'jsonb', nullable: true })
+  chargeback!: ChargebackRecord | null;
 
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
   createdAt!: Date;

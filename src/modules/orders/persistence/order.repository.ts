@@ -1,20 +1,27 @@
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import type { CustomerDetails, OrderItemDetails } from '../contracts/order-snapshot';
+import type { ChargebackRecord } from '../domain/chargeback';
 import type { Milestone } from '../domain/order-status';
+import type { RefundRecord } from '../domain/refunds';
 
 /** An order row as the ingest transaction reads and writes it. */
 export interface OrderRow {
   refNo: string;
   status: string | null;
+  lifecycleStatus: string | null;
+  lifecycleKey: string | null;
   fraudStatus: string | null;
+  fraudKey: string | null;
+  factsKey: string | null;
+  paidKey: string | null;
+  reversedKey: string | null;
+  refunds: RefundRecord[];
+  chargeback: ChargebackRecord | null;
   currency: string | null;
   customer: CustomerDetails;
   items: OrderItemDetails[];
   milestones: Milestone[];
-  statusKey: string | null;
-  fraudKey: string | null;
-  factsKey: string | null;
   /** Created by this transaction: no notification has been applied to it yet. */
   isNew: boolean;
 }
@@ -35,6 +42,24 @@ export interface HistoryEntry {
   applied: boolean;
 }
 
+/** The columns of OrderRow, in the order the update statement takes them. */
+const STATE_COLUMNS = [
+  ['status', 'text'],
+  ['lifecycle_status', 'text'],
+  ['lifecycle_key', 'text'],
+  ['fraud_status', 'text'],
+  ['fraud_key', 'text'],
+  ['facts_key', 'text'],
+  ['paid_key', 'text'],
+  ['reversed_key', 'text'],
+  ['refunds', 'jsonb'],
+  ['chargeback', 'jsonb'],
+  ['currency', 'text'],
+  ['customer', 'jsonb'],
+  ['items', 'jsonb'],
+  ['milestones', 'jsonb'],
+] as const;
+
 /**
  * Every statement on orders and their history, for a whole batch of IPNs at once: one statement per
  * step whatever the batch size (raw parameterised SQL: the ORM would issue one per row). Arrays travel
@@ -53,8 +78,7 @@ export class OrderRepository {
        SELECT ref_no, test, customer::jsonb, items::jsonb
        FROM unnest($1::text[], $2::boolean[], $3::text[], $4::text[]) AS n(ref_no, test, customer, items)
        ON CONFLICT (ref_no) DO UPDATE SET status = o.status -- a no-op that locks the row
-       RETURNING ref_no, status, fraud_status, currency, customer, items, milestones, status_key, fraud_key, facts_key,
-         (xmax = 0) AS inserted`,
+       RETURNING ref_no, ${STATE_COLUMNS.map(([column]) => column).join(', ')}, (xmax = 0) AS inserted`,
       [
         sorted.map((order) => order.refNo),
         sorted.map((order) => order.test),
@@ -66,18 +90,23 @@ export class OrderRepository {
       rows.map((row) => [
         row.ref_no as string,
         {
-          refNo: row.ref_no as string,
-          status: row.status as string | null,
-          fraudStatus: row.fraud_status as string | null,
-          currency: row.currency as string | null,
-          customer: row.customer as CustomerDetails,
-          items: row.items as OrderItemDetails[],
-          milestones: row.milestones as Milestone[],
-          statusKey: row.status_key as string | null,
-          fraudKey: row.fraud_key as string | null,
-          factsKey: row.facts_key as string | null,
-          isNew: row.inserted as boolean,
-        },
+          refNo: row.ref_no,
+          status: row.status,
+          lifecycleStatus: row.lifecycle_status,
+          lifecycleKey: row.lifecycle_key,
+          fraudStatus: row.fraud_status,
+          fraudKey: row.fraud_key,
+          factsKey: row.facts_key,
+          paidKey: row.paid_key,
+          reversedKey: row.reversed_key,
+          refunds: row.refunds,
+          chargeback: row.chargeback,
+          currency: row.currency,
+          customer: row.customer,
+          items: row.items,
+          milestones: row.milestones,
+          isNew: row.inserted,
+        } as OrderRow,
       ]),
     );
   }
@@ -109,26 +138,30 @@ export class OrderRepository {
 
   async update(manager: EntityManager, orders: readonly OrderRow[]): Promise<void> {
     if (orders.length === 0) return;
+    const values = (order: OrderRow): unknown[] => [
+      order.status,
+      order.lifecycleStatus,
+      order.lifecycleKey,
+      order.fraudStatus,
+      order.fraudKey,
+      order.factsKey,
+      order.paidKey,
+      order.reversedKey,
+      JSON.stringify(order.refunds),
+      order.chargeback && JSON.stringify(order.chargeback),
+      order.currency,
+      JSON.stringify(order.customer),
+      JSON.stringify(order.items),
+      JSON.stringify(order.milestones),
+    ];
+    const names = STATE_COLUMNS.map(([column]) => column);
+    // JSON travels as text (unnest has no jsonb[] from node-postgres), cast back in the SET.
     await manager.query(
       `UPDATE "order" AS o
-       SET status = u.status, fraud_status = u.fraud_status, currency = u.currency, customer = u.customer::jsonb,
-           items = u.items::jsonb, milestones = u.milestones::jsonb, status_key = u.status_key, fraud_key = u.fraud_key,
-           facts_key = u.facts_key, updated_at = now()
-       FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[], $10::text[])
-         AS u(ref_no, status, fraud_status, currency, customer, items, milestones, status_key, fraud_key, facts_key)
+       SET ${STATE_COLUMNS.map(([column, type]) => `${column} = u.${column}${type === 'jsonb' ? '::jsonb' : ''}`).join(', ')}, updated_at = now()
+       FROM unnest($1::text[], ${names.map((_, i) => `$${i + 2}::text[]`).join(', ')}) AS u(ref_no, ${names.join(', ')})
        WHERE o.ref_no = u.ref_no`,
-      [
-        orders.map((order) => order.refNo),
-        orders.map((order) => order.status),
-        orders.map((order) => order.fraudStatus),
-        orders.map((order) => order.currency),
-        orders.map((order) => JSON.stringify(order.customer)),
-        orders.map((order) => JSON.stringify(order.items)),
-        orders.map((order) => JSON.stringify(order.milestones)),
-        orders.map((order) => order.statusKey),
-        orders.map((order) => order.fraudKey),
-        orders.map((order) => order.factsKey),
-      ],
+      [orders.map((order) => order.refNo), ...names.map((_, i) => orders.map((order) => values(order)[i]))],
     );
   }
 }

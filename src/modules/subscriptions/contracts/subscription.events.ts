@@ -1,0 +1,109 @@
+import { DomainEventBase } from '../../../core/events';
+
+export type SubscriptionStatus = 'active' | 'past_due' | 'canceled' | 'expired' | 'disabled' | 'pending_activation';
+
+/** How an order relates to the subscription its line carries (IPN_LICENSE_TYPE). */
+export type SubscriptionOrderKind = 'new' | 'renewal' | 'upgrade';
+
+/** A subscription (one per licence reference) as it stands after the change an event reports. */
+export interface SubscriptionSnapshot {
+  licenseRef: string;
+  productId: string | null;
+  productName: string | null;
+  status: SubscriptionStatus;
+  /** As the platform sent it (IPN_LICENSE_EXP or EXPIRATION_DATE, the newest-dated wins). */
+  expiresAt: string | null;
+  cancelAtPeriodEnd: boolean;
+  gracePeriodDays: number | null;
+  nextRenewalDate: string | null;
+  nextRenewalPrice: string | null;
+  email: string | null;
+  /** STATUS and DISABLED of the newest LCN, as sent. */
+  licenseStatus: string | null;
+  disabled: boolean;
+  test: boolean;
+}
+
+export interface SubscriptionChange {
+  subscription: SubscriptionSnapshot;
+  /** The order that caused the change (a renewal, an upgrade), null for an LCN. */
+  refNo: string | null;
+}
+
+/** The first order carrying the licence was paid: the subscription exists. */
+export class SubscriptionStartedEvent extends DomainEventBase<'subscription.started', SubscriptionChange> {
+  static readonly NAME = 'subscription.started';
+  static readonly VERSION = 1;
+}
+
+/** A renewal order was paid: the subscription runs until its new expiry. */
+export class SubscriptionRenewedEvent extends DomainEventBase<'subscription.renewed', SubscriptionChange> {
+  static readonly NAME = 'subscription.renewed';
+  static readonly VERSION = 1;
+}
+
+/** An upgrade order was paid: the subscription moved to `subscription.productId`. */
+export class SubscriptionUpgradedEvent extends DomainEventBase<'subscription.upgraded', SubscriptionChange> {
+  static readonly NAME = 'subscription.upgraded';
+  static readonly VERSION = 1;
+}
+
+/** The renewal payment failed (LICENCE_PASTDUE): access is kept through the grace period. */
+export class SubscriptionPastDueEvent extends DomainEventBase<'subscription.past_due', SubscriptionChange> {
+  static readonly NAME = 'subscription.past_due';
+  static readonly VERSION = 1;
+}
+
+/** The subscription ended (expired after its grace period, or canceled at period end): access ended. */
+export class SubscriptionExpiredEvent extends DomainEventBase<'subscription.expired', SubscriptionChange> {
+  static readonly NAME = 'subscription.expired';
+  static readonly VERSION = 1;
+}
+
+/** A cancellation at period end was scheduled: access continues until `expiresAt`. */
+export class SubscriptionCanceledEvent extends DomainEventBase<'subscription.canceled', SubscriptionChange> {
+  static readonly NAME = 'subscription.canceled';
+  static readonly VERSION = 1;
+}
+
+/** A scheduled cancellation was reverted, or a disabled or pending subscription became active again. */
+export class SubscriptionReactivatedEvent extends DomainEventBase<'subscription.reactivated', SubscriptionChange> {
+  static readonly NAME = 'subscription.reactivated';
+  static readonly VERSION = 1;
+}
+
+/** The subscription was disabled (DISABLED=1): access is suspended. */
+export class SubscriptionSuspendedEvent extends DomainEventBase<'subscription.suspended', SubscriptionChange> {
+  static readonly NAME = 'subscription.suspended';
+  static readonly VERSION = 1;
+}
+
+/** What one License Change Notification says. */
+export interface LicenseChange {
+  licenseCode: string;
+  expirationDate: string | null;
+  status: string | null;
+  disabled: boolean;
+  licenseType: string | null;
+  changedBy: string | null;
+  dispatchReason: string | null;
+  email: string | null;
+  dateUpdated: string | null;
+  gracePeriodDays: number | null;
+  nextRenewalDate: string | null;
+  nextRenewalPrice: string | null;
+}
+
+/** A License Change Notification was applied (older ones change nothing); `subscription` is the result. */
+export class LicenseChangedEvent extends DomainEventBase<'license.changed', LicenseChange & { subscription: SubscriptionSnapshot }> {
+  static readonly NAME = 'license.changed';
+  static readonly VERSION = 1;
+}
+
+/** Every event that reports a subscription's new state: what fulfilment follows. */
+export const SUBSCRIPTION_STATE_EVENTS = [
+  LicenseChangedEvent,
+  SubscriptionStartedEvent,
+  SubscriptionRenewedEvent,
+  SubscriptionUpgradedEvent,
+] as const;
