@@ -200,8 +200,11 @@ describeInBrowser('web console, in headless Chromium', () => {
     await shoot('refusals');
   });
 
-  it('says there are no subscriptions yet', async () => {
-    await open('/console/subscriptions', 'None yet');
+  it("finds a customer's subscriptions, with the orders that carry them", async () => {
+    await open(`/console/subscriptions?email=${encodeURIComponent(order.email)}`, 'Licence status');
+    const rows = await page.locator('tbody tr').allInnerTexts();
+    expect(rows.map((row) => row.split('\t')[0]).sort()).toEqual(order.products.map((product) => product.licenseRef).sort());
+    expect(rows.every((row) => row.includes(order.refNo))).toBe(true);
     await shoot('subscriptions');
   });
 

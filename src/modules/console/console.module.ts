@@ -5,6 +5,7 @@ import { CustomerEngagementModule } from '../customer-engagement';
 import { FulfillmentModule } from '../fulfillment';
 import { IpnModule } from '../ipn';
 import { OrdersModule } from '../orders';
+import { SubscriptionsModule } from '../subscriptions';
 import { ConsoleAudit } from './application/console-audit.service';
 import { ConsoleSessions } from './application/console-sessions.service';
 import { OrderJourneyService } from './application/order-journey.service';
@@ -15,6 +16,7 @@ import { ConsoleNotificationsController } from './http/console-notifications.con
 import { ConsoleOrdersController } from './http/console-orders.controller';
 import { ConsoleSessionGuard } from './http/console-session.guard';
 import { ConsoleShellController } from './http/console-shell.controller';
+import { ConsoleSubscriptionsController } from './http/console-subscriptions.controller';
 
 /**
  * The console's policy, stricter than the app-wide one (helmet's defaults, in bootstrap.ts): its own
@@ -44,12 +46,13 @@ const consoleReferrerPolicy = helmet.referrerPolicy({ policy: 'same-origin' });
 
 /** The web console at /console: pages for operators over a JSON API of its own, behind ADMIN_TOKEN. */
 @Module({
-  imports: [AdminModule, IpnModule, OrdersModule, FulfillmentModule, CustomerEngagementModule],
+  imports: [AdminModule, IpnModule, OrdersModule, FulfillmentModule, CustomerEngagementModule, SubscriptionsModule],
   controllers: [
     ConsoleAuthController,
     ConsoleNotificationsController,
     ConsoleOrdersController,
     ConsoleEventsController,
+    ConsoleSubscriptionsController,
     ConsoleShellController,
   ],
   providers: [ConsoleSessions, ConsoleSessionGuard, ConsoleAudit, OrderJourneyService, PendingEventsSampler],

@@ -1,6 +1,46 @@
-import { h } from './dom.js';
+import { getJson } from './api.js';
+import { badge, h, table } from './dom.js';
 
-/** No module of this build keeps subscriptions yet: the page says so rather than showing an empty list. */
+/** A customer's subscriptions (by email), or one by licence reference, as the query string asks. */
 export async function render(main) {
-  main.replaceChildren(h('h1', {}, 'Subscriptions'), h('p', { class: 'empty' }, 'None yet: this build has no subscriptions module.'));
+  const query = new URLSearchParams(location.search);
+  const asked = ['email', 'licenseRef'].find((name) => query.get(name));
+  main.replaceChildren(h('h1', {}, 'Subscriptions'), searchForm(query));
+  if (!asked) return main.append(h('p', { class: 'hint' }, 'Give a customer email or a licence reference.'));
+  const subscriptions = await getJson(`/subscriptions?${new URLSearchParams([[asked, query.get(asked)]])}`);
+  main.append(subscriptionsTable(subscriptions));
+}
+
+function searchForm(query) {
+  const field = (name, label) => h('label', {}, label, h('input', { name, value: query.get(name) ?? '', size: 24 }));
+  return h(
+    'form',
+    { method: 'get', action: '/console/subscriptions', class: 'filters' },
+    field('email', 'Customer email'),
+    field('licenseRef', 'Licence reference'),
+    h('button', { type: 'submit' }, 'Find'),
+  );
+}
+
+function subscriptionsTable(subscriptions) {
+  return table(
+    [
+      { label: 'Licence', cell: (row) => h('code', {}, row.licenseRef) },
+      { label: 'Product', cell: (row) => row.productName ?? row.productId },
+      { label: 'Status', cell: (row) => [badge(row.status), row.cancelAtPeriodEnd && ' cancels at period end'] },
+      { label: 'Expires', cell: (row) => row.expiresAt },
+      { label: 'Next renewal', cell: (row) => row.nextRenewalDate && `${row.nextRenewalDate} (${row.nextRenewalPrice ?? '?'})` },
+      { label: 'Licence status', cell: (row) => [row.licenseStatus, row.disabled && ' disabled'] },
+      { label: 'Customer', cell: (row) => row.email },
+      {
+        label: 'Orders',
+        cell: (row) =>
+          row.orders.map((order) =>
+            h('div', {}, h('a', { href: `/console/orders/${encodeURIComponent(order.refNo)}` }, order.refNo), ` ${order.kind}`),
+          ),
+      },
+    ],
+    subscriptions,
+    'No subscription found.',
+  );
 }
