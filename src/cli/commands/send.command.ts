@@ -8,12 +8,15 @@ import { FormBody, NotificationKind, SignatureAlgorithm, isSignatureField, readR
 import type { CliIo } from '../cli-io';
 import { UsageError } from '../cli-io';
 import { DEFAULT_PRODUCTS, SampleOrder, nowIpnDate, sampleIpn, sampleLcn, signForm } from '../sample-notification';
+import { identitiesFrom, loadScenario, scenarioNames } from '../scenarios';
 
 export const SEND_USAGE = `send [--status COMPLETE | --scenario NAME | --file FIXTURE] [--url URL] [--ref-no N] [--email E]
      [--algorithms sha3-256,sha256] [--listener NAME]
   Posts correctly signed TEST notifications, like placing a test order, and checks each receipt.
   --status     one IPN with this ORDERSTATUS (default COMPLETE)
-  --scenario   a sequence: ${Object.keys(scenarioSteps('0', 'x@example.com')).join(', ')}
+  --scenario   a sequence: ${Object.keys(scenarioSteps('0', 'x@example.com')).join(', ')};
+               or a lifecycle of test/fixtures/scenarios (new REFNOs and licences made of --ref-no, or of the time):
+               ${scenarioNames().join(', ')}
   --file       a captured body (urlencoded) or JSON ([[name, value], …] or {name: value}); its signature
                fields are replaced by fresh ones (an LCN when it has LICENSE_CODE and no REFNO)
   The key is the listener's secret key from the service's configuration (IPN_SECRET_KEY, IPN_LISTENERS, .env).`;
@@ -23,6 +26,8 @@ interface Step {
   form: FormBody;
   /** Sent again as is, byte for byte: the platform re-sending after a lost receipt. */
   again?: boolean;
+  /** What the step does (fixture scenarios say it). */
+  note?: string;
 }
 
 /** The scenarios `--scenario` knows: each a list of notifications sent in order. */
@@ -92,6 +97,7 @@ export async function send(argv: string[], io: CliIo): Promise<number> {
 
   let steps: Step[];
   if (values.file) steps = [fixture(values.file)];
+  else if (values.scenario && scenarioNames().includes(values.scenario)) steps = fixtureScenario(values.scenario, values['ref-no'], io);
   else if (values.scenario) {
     const scenario = scenarioSteps(refNo, values.email)[values.scenario];
     if (!scenario) throw new UsageError(`no scenario "${values.scenario}"`);
@@ -109,6 +115,7 @@ export async function send(argv: string[], io: CliIo): Promise<number> {
         ? `REFNO=${step.form.first('REFNO')} ORDERSTATUS=${step.form.first('ORDERSTATUS')}`
         : `LICENSE_CODE=${step.form.first('LICENSE_CODE')}`;
     io.out(`POST ${url}\n  ${what}${step.again ? ' (the same body again)' : ''}, signed with ${algorithms.join(', ')}`);
+    if (step.note) io.out(`  ${step.note}`);
     const response = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body });
     const text = await response.text();
     io.out(`HTTP ${response.status}\n${text}`);
@@ -124,6 +131,18 @@ function endpoint(given: string | undefined, kind: NotificationKind, listener: s
   const named = /\/(ipn|lcn)(\/[^/?]*)?\/?$/.exec(given);
   if (named?.[1] === kind) return given;
   return `${named ? given.slice(0, named.index) : given.replace(/\/$/, '')}${path}`;
+}
+
+/** A lifecycle from test/fixtures/scenarios, with identities made of `seed` (digits), said before it is sent. */
+function fixtureScenario(name: string, seed: string | undefined, io: CliIo): Step[] {
+  if (seed !== undefined && !/^\d{1,40}$/.test(seed))
+    throw new UsageError('--ref-no must be digits for a fixture scenario (its REFNOs are made of it)');
+  const identities = identitiesFrom(seed ?? String(Date.now()));
+  const scenario = loadScenario(name, identities);
+  io.out(`Scenario ${name}: ${scenario.description}`);
+  io.out(`  orders ${identities.refNos.slice(0, 3).join(', ')}…, licence ${identities.licenses[0]}, customer ${identities.email}`);
+  io.out(`  then: GET /api/subscriptions/${identities.licenses[0]} and GET /api/orders/${identities.refNos[0]}\n`);
+  return scenario.steps;
 }
 
 function single(refNo: string, email: string, status: string): Step {
