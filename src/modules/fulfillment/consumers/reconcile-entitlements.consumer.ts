@@ -97,14 +97,20 @@ export class ReconcileEntitlements implements EventConsumer {
       else subscriptions.set((event as SubscriptionEvent).data.subscription.licenseRef, event as SubscriptionEvent);
     }
     const lines = await this.orderLines(manager, [...orders.values()]);
-    // Every licence concerned is locked first: its entitlements change under its lock only.
-    const licences = await this.entitlements.lockLicenses(manager, [
-      ...subscriptions.keys(),
-      ...lines.flatMap((line) => (line.item.licenseRef ? [line.item.licenseRef] : [])),
-    ]);
-    const changedLicences = [...subscriptions.values()].map(({ data }) => licenseStateOf(data.subscription));
-    for (const state of changedLicences) licences.set(state.licenseCode, state);
-    await this.entitlements.saveLicenses(manager, changedLicences);
+    // A licence whose state changes, or to which a renewal is bound, is locked for update; one to which
+    // only purchases are bound, for share (purchases of one licence need not wait for each other).
+    const binding = lines.filter((line) => !line.entitlementId && line.item.licenseRef);
+    const exclusive = [...subscriptions.keys(), ...binding.filter((line) => line.kind !== 'new').map((line) => line.item.licenseRef!)];
+    await this.entitlements.lockLicenses(manager, exclusive, 'update');
+    await this.entitlements.lockLicenses(
+      manager,
+      binding.map((line) => line.item.licenseRef!).filter((ref) => !exclusive.includes(ref)),
+      'share',
+    );
+    await this.entitlements.saveLicenses(
+      manager,
+      [...subscriptions.values()].map(({ data }) => licenseStateOf(data.subscription)),
+    );
 
     const created = await this.bind(manager, lines);
     const locked = await this.entitlements.lock(manager, {
@@ -117,6 +123,10 @@ export class ReconcileEntitlements implements EventConsumer {
     rebindToExisting(lines, locked);
     await this.entitlements.upsertLines(manager, lines.map(lineRowOf));
 
+    // Read once the entitlements are locked: a subscription change committing meanwhile reconciles them after this.
+    const licences = await this.entitlements.licenses(manager, [
+      ...new Set(locked.flatMap((row) => (row.licenseRef ? [row.licenseRef] : []))),
+    ]);
     const allLines = await this.entitlements.linesOf(
       manager,
       locked.map((row) => row.id),

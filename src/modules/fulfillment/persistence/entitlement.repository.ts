@@ -192,22 +192,27 @@ export class EntitlementRepository {
   }
 
   /**
-   * The states of these licences, created empty where unknown and locked in licence order: whoever
-   * changes a licence's entitlements holds its lock, so that no two entitlements are made for it.
+   * Locks these licences' states (created empty where unknown), in licence order: `update` to change
+   * them or to bind renewals to their entitlements, `share` to bind purchases (which need not wait for
+   * each other). Whoever binds a line of a licence holds its lock, so no two entitlements are made for it.
    */
-  async lockLicenses(manager: EntityManager, codes: readonly string[]): Promise<Map<string, LicenseState>> {
-    if (codes.length === 0) return new Map();
+  async lockLicenses(manager: EntityManager, codes: readonly string[], mode: 'update' | 'share'): Promise<void> {
+    if (codes.length === 0) return;
     const sorted = [...new Set(codes)].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
-    const rows: LicenseState[] = await manager.query(
-      `INSERT INTO license_state AS s (license_code) SELECT * FROM unnest($1::text[])
-       ON CONFLICT (license_code) DO UPDATE SET license_code = s.license_code -- a no-op that locks the row
-       RETURNING ${LICENSE}`,
+    await manager.query(`INSERT INTO license_state (license_code) SELECT * FROM unnest($1::text[]) ON CONFLICT DO NOTHING`, [sorted]);
+    await manager.query(
+      `SELECT license_code FROM license_state WHERE license_code = ANY($1::text[]) ORDER BY license_code FOR ${mode === 'update' ? 'UPDATE' : 'SHARE'}`,
       [sorted],
     );
+  }
+
+  async licenses(manager: EntityManager, codes: readonly string[]): Promise<Map<string, LicenseState>> {
+    if (codes.length === 0) return new Map();
+    const rows: LicenseState[] = await manager.query(`SELECT ${LICENSE} FROM license_state WHERE license_code = ANY($1::text[])`, [codes]);
     return new Map(rows.map((row) => [row.licenseCode, row]));
   }
 
-  /** Stores licence states already locked (lockLicenses). */
+  /** Stores licence states locked for update (lockLicenses). */
   async saveLicenses(manager: EntityManager, states: readonly LicenseState[]): Promise<void> {
     if (states.length === 0) return;
     const column = <T>(pick: (state: LicenseState) => T): T[] => states.map(pick);

@@ -14,7 +14,7 @@ interface PaidItem {
 /**
  * Links each paid order to the subscriptions its lines carry (IPN_LICENSE_REF), once: the first new
  * purchase starts a subscription, a renewal extends it, an upgrade moves it to its product
- * (subscription.started, .renewed, .upgraded). A batch costs three statements.
+ * (subscription.started, .renewed, .upgraded). A batch costs two statements, four when a subscription changes.
  */
 @Consumer('subscriptions.link-paid-orders', OrderPaymentAuthorizedEvent)
 export class LinkPaidOrders implements EventConsumer<OrderPaymentAuthorizedEvent> {
@@ -25,18 +25,26 @@ export class LinkPaidOrders implements EventConsumer<OrderPaymentAuthorizedEvent
       event.data.items.flatMap((item): PaidItem[] => (item.licenseRef ? [{ event, item: { ...item, licenseRef: item.licenseRef } }] : [])),
     );
     if (paid.length === 0) return;
-    const subscriptions = await this.subscriptions.lock(
-      manager,
-      paid.map(({ event, item }) => ({ licenseRef: item.licenseRef, test: event.test })),
-    );
     const links = await this.subscriptions.link(
       manager,
       paid.map(({ event, item }) => ({ licenseRef: item.licenseRef, refNo: event.data.refNo, kind: lineKind(item.licenseType) })),
     );
     const fresh = new Set(links.map((link) => `${link.licenseRef}|${link.refNo}`));
+    // A purchase of a subscription another order started changes nothing: only the others lock it.
+    const committed = await this.subscriptions.read(manager, [...new Set(paid.map(({ item }) => item.licenseRef))]);
+    const changing = paid.filter(
+      ({ event, item }) =>
+        fresh.has(`${item.licenseRef}|${event.data.refNo}`) &&
+        (lineKind(item.licenseType) !== 'new' || (committed.get(item.licenseRef)?.startedBy ?? null) === null),
+    );
+    if (changing.length === 0) return;
+    const subscriptions = await this.subscriptions.lock(
+      manager,
+      changing.map(({ event, item }) => ({ licenseRef: item.licenseRef, test: event.test })),
+    );
     const changed = new Map<string, SubscriptionState>();
-    for (const { event, item } of paid) {
-      // An order linked before (a replay), or a second line of one order for the same licence.
+    for (const { event, item } of changing) {
+      // A second line of one order for the same licence.
       if (!fresh.delete(`${item.licenseRef}|${event.data.refNo}`)) continue;
       const { next, transition } = applyPaidLine(subscriptions.get(item.licenseRef)!, {
         refNo: event.data.refNo,

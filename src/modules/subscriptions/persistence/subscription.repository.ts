@@ -55,6 +55,14 @@ export class SubscriptionRepository {
     return new Map(rows.map((row) => [row.licenseRef, row]));
   }
 
+  /** The subscriptions of these licences as committed, without locking them. */
+  async read(manager: EntityManager, licenseRefs: readonly string[]): Promise<Map<string, SubscriptionState>> {
+    const rows: SubscriptionState[] = await manager.query(`SELECT ${STATE} FROM subscription WHERE license_ref = ANY($1::text[])`, [
+      licenseRefs,
+    ]);
+    return new Map(rows.map((row) => [row.licenseRef, row]));
+  }
+
   /** Links orders to subscriptions; returns the links that are new (a replayed order's are not). */
   async link(manager: EntityManager, links: readonly SubscriptionLink[]): Promise<SubscriptionLink[]> {
     if (links.length === 0) return [];
