@@ -1,14 +1,31 @@
 import fc from 'fast-check';
 import type { LicenseChange } from '../contracts/subscription.events';
-import {
-  PaidLine,
-  SubscriptionState,
-  applyLicenseChange,
-  applyPaidLine,
-  newSubscription,
-  statusShown,
-  transitionsOf,
-} from './subscription-state';
+import { PaidLine, SubscriptionState, applyLicenseChange, applyPaidLine, statusShown, transitionsOf } from './subscription-state';
+
+/** A subscription as the repository creates it: active, nothing known yet. */
+function newSubscription(licenseRef: string, test: boolean): SubscriptionState {
+  return {
+    licenseRef,
+    productId: null,
+    productName: null,
+    productKey: null,
+    status: 'active',
+    statusKey: null,
+    expiresAt: null,
+    expiryKey: null,
+    cancelAtPeriodEnd: false,
+    cancelKey: null,
+    gracePeriodDays: null,
+    nextRenewalDate: null,
+    nextRenewalPrice: null,
+    licenseStatus: null,
+    disabled: false,
+    lcnKey: null,
+    email: null,
+    startedBy: null,
+    test,
+  };
+}
 
 const lcn = (dateUpdated: string, change: Partial<LicenseChange> = {}): LicenseChange => ({
   licenseCode: 'L1',

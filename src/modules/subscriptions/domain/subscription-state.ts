@@ -47,30 +47,6 @@ export type SubscriptionTransition = 'started' | 'renewed' | 'upgraded' | 'past_
 
 const NO_DATE = '00000000000000';
 
-export function newSubscription(licenseRef: string, test: boolean): SubscriptionState {
-  return {
-    licenseRef,
-    productId: null,
-    productName: null,
-    productKey: null,
-    status: 'active',
-    statusKey: null,
-    expiresAt: null,
-    expiryKey: null,
-    cancelAtPeriodEnd: false,
-    cancelKey: null,
-    gracePeriodDays: null,
-    nextRenewalDate: null,
-    nextRenewalPrice: null,
-    licenseStatus: null,
-    disabled: false,
-    lcnKey: null,
-    email: null,
-    startedBy: null,
-    test,
-  };
-}
-
 /**
  * Applies an LCN, each group of fields only if the LCN is at least as new as the message that set it
  * (LCNs of the same DATE_UPDATED apply in arrival order, as 2Checkout sends them); null when it is
