@@ -35,10 +35,16 @@ export class ScenarioRun {
     return this.ids.refNos[order - 1];
   }
 
-  /** Sends steps (1-based, in the order given), then waits until all is processed. */
+  /**
+   * Sends steps (1-based, in the order given), each processed before the next is sent: what the
+   * customer's timeline shows is then in step order (steps processed in one delivery batch would
+   * record their messages in the order of the chain instead).
+   */
   async send(...steps: number[]): Promise<void> {
-    for (const step of steps) await this.sendOnly(step);
-    await this.settled();
+    for (const step of steps) {
+      await this.sendOnly(step);
+      await this.settled();
+    }
   }
 
   /** Sends one step (1-based) and expects its receipt; its processing may still be under way. */

@@ -149,7 +149,11 @@ describe('licence lifecycle (LCN)', () => {
     await run.send(3);
     expect(await run.subscription()).toMatchObject({ status: 'active', disabled: false });
     expect(statuses(await run.order(1))).toEqual(['granted']);
-    expect((await run.messages()).slice(-3)).toEqual(['subscription_suspended', 'subscription_reactivated', 'access_granted']);
+    // Steps 1 and 2 may be processed in one delivery batch, so the suspension's place among the purchase's
+    // messages is not fixed; re-enabling came later.
+    const messages = await run.messages();
+    expect(messages.filter((kind) => kind === 'subscription_suspended')).toHaveLength(1);
+    expect(messages.slice(-2)).toEqual(['subscription_reactivated', 'access_granted']);
   });
 
   it('holds access while the subscription is pending activation', async () => {

@@ -37,9 +37,10 @@ export class EngagementRepository {
     if (messages.length === 0) return;
     const column = <T>(pick: (message: NewMessage) => T): T[] => messages.map(pick);
     await manager.query(
-      `INSERT INTO engagement (id, kind, email, ref_no, subject, body, transport, test, cause_event_id, delivery)
-       SELECT * FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::boolean[],
-         $9::uuid[], $10::text[])`,
+      // clock_timestamp(), not the transaction's now(): messages recorded together keep their order on the timeline.
+      `INSERT INTO engagement (id, kind, email, ref_no, subject, body, transport, test, cause_event_id, delivery, created_at)
+       SELECT *, clock_timestamp() FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[],
+         $8::boolean[], $9::uuid[], $10::text[])`,
       [
         column((message) => message.id),
         column((message) => message.kind),
