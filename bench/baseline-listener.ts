@@ -42,12 +42,15 @@ const server = createServer((request, response) => {
       return;
     }
     const date = new Date().toISOString().slice(0, 19).replace(/[-T:]/g, '');
-    const receiptSource = lp(first.get('IPN_PID[]') ?? '') + lp(first.get('IPN_PNAME[]') ?? '') + lp(first.get('IPN_DATE') ?? '') + lp(date);
+    const receiptSource =
+      lp(first.get('IPN_PID[]') ?? '') + lp(first.get('IPN_PNAME[]') ?? '') + lp(first.get('IPN_DATE') ?? '') + lp(date);
     const hash = createHmac('sha3-256', key).update(receiptSource).digest('hex');
     response.writeHead(200, { 'content-type': 'text/plain' }).end(`<sig algo="sha3-256" date="${date}">${hash}</sig>`);
   });
 });
 
 pool
-  .query('CREATE TABLE IF NOT EXISTS baseline_ipn (id bigserial PRIMARY KEY, ref_no text, body text, received_at timestamptz DEFAULT now())')
+  .query(
+    'CREATE TABLE IF NOT EXISTS baseline_ipn (id bigserial PRIMARY KEY, ref_no text, body text, received_at timestamptz DEFAULT now())',
+  )
   .then(() => server.listen(Number(process.env.PORT), '127.0.0.1', () => console.log('Listening on baseline')));

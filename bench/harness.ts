@@ -25,7 +25,8 @@ export function signBodies(count: number): void {
         status: STATUSES[i % STATUSES.length],
         email: `bench-${i % 5000}@example.com`,
         test: true,
-        products: DEFAULT_PRODUCTS,
+        // Each purchase its own licences, as 2Checkout issues them (a renewal would reuse them).
+        products: DEFAULT_PRODUCTS.map((product, line) => ({ ...product, licenseRef: `LIC-${stamp}${i}-${line + 1}` })),
         messageId: String(i),
         ipnDate: '20261124120000',
       }),
@@ -77,7 +78,10 @@ export async function start(script: string, env: Record<string, string>, readyUr
   const exited = new Promise<never>((_, fail) => child.once('exit', (code) => fail(new Error(`${script} exited with ${code}`))));
   const ready = (async () => {
     for (;;) {
-      const status = await fetch(readyUrl).then((response) => response.status, () => 0);
+      const status = await fetch(readyUrl).then(
+        (response) => response.status,
+        () => 0,
+      );
       if (status === 200) return;
       await new Promise((done) => setTimeout(done, 100));
     }

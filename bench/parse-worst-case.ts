@@ -18,7 +18,11 @@ function fill(unit: string, prefix = ''): Buffer {
 
 const SHAPES: Record<string, Buffer> = {
   'a=&a=& (repeated empty pairs)': fill('a=&'),
-  'distinct names n1=&n2=&': Buffer.from(Array.from({ length: 120_000 }, (_, i) => `n${i}=`).join('&').slice(0, MB)),
+  'distinct names n1=&n2=&': Buffer.from(
+    Array.from({ length: 120_000 }, (_, i) => `n${i}=`)
+      .join('&')
+      .slice(0, MB),
+  ),
   'a[]=&a[]=& (array items)': fill('a[]=&'),
   'mixed a=&a[]=&': fill('a=&a[]=&'),
   '%41 escapes in one value': fill('%41', 'v='),

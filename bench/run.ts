@@ -48,7 +48,11 @@ async function bench(target: Target, concurrency: number, duration: number): Pro
   const url = await freshDatabase(target.name.replace('-', '_'));
   const address = `http://127.0.0.1:${target.port}${target.path}`;
   // The product on its defaults; all three with the same pool and key.
-  const child = await start(target.script, { DATABASE_URL: url, PORT: target.port, IPN_SECRET_KEY: SECRET, DATABASE_POOL_SIZE: '20' }, address);
+  const child = await start(
+    target.script,
+    { DATABASE_URL: url, PORT: target.port, IPN_SECRET_KEY: SECRET, DATABASE_POOL_SIZE: '20' },
+    address,
+  );
   const postmaster = postmasterPid(PG_DATA);
   restartBodies();
   const cpuBefore = processCpu(child.pid!) + postgresCpu(postmaster);
@@ -139,7 +143,8 @@ async function main(): Promise<void> {
   console.log('Signing the notifications...');
   signBodies(150_000);
   const rows: Measurement[][] = [];
-  for (const c of concurrency) rows.push([await bench(PRODUCT, c, duration), await bench(LISTENER, c, duration), await bench(FULL_JOB, c, duration)]);
+  for (const c of concurrency)
+    rows.push([await bench(PRODUCT, c, duration), await bench(LISTENER, c, duration), await bench(FULL_JOB, c, duration)]);
   report(rows);
   save('bench', rows);
 }

@@ -32,7 +32,8 @@ export async function soak(minutes: number): Promise<void> {
         rssMb: Math.round(Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${app.pid}/status`, 'utf8'))![1]) / 1024),
         pendingEvents: await scalar(url, `SELECT count(*) AS value FROM outbox_event WHERE status = 'pending'`),
       };
-      for (const table of TABLES) sample[`${table.replace(/"/g, '')}Mb`] = await scalar(url, `SELECT pg_total_relation_size('${table}') / 1048576.0 AS value`);
+      for (const table of TABLES)
+        sample[`${table.replace(/"/g, '')}Mb`] = await scalar(url, `SELECT pg_total_relation_size('${table}') / 1048576.0 AS value`);
       samples.push(sample);
       console.log(JSON.stringify(sample));
     }

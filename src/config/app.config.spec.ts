@@ -87,9 +87,11 @@ describe('loadConfig', () => {
 
   it('never puts a secret in an error message', () => {
     const secretListener = JSON.stringify([{ name: 'x', secretKey: SECRET, algorithms: ['nope'] }]);
-    expect(() => loadConfig({ ...base, IPN_LISTENERS: secretListener })).toThrow(expect.objectContaining({
-      message: expect.not.stringContaining(SECRET),
-    }));
+    expect(() => loadConfig({ ...base, IPN_LISTENERS: secretListener })).toThrow(
+      expect.objectContaining({
+        message: expect.not.stringContaining(SECRET),
+      }),
+    );
   });
 
   it('reads further listeners with several keys, and the previous default key during a rotation', () => {

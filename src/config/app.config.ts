@@ -117,7 +117,9 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): AppConfig {
     inboxRetentionMs: env.INBOX_RETENTION ? parseDuration(env.INBOX_RETENTION) : undefined,
     fulfillment: { trigger: env.FULFILLMENT_TRIGGER ?? 'COMPLETE' },
     // The SMTP URL may carry a password.
-    mail: { smtpUrl: env.SMTP_URL ? new Secret(env.SMTP_URL) : undefined, from: env.MAIL_FROM ?? 'no-reply@localhost',
+    mail: {
+      smtpUrl: env.SMTP_URL ? new Secret(env.SMTP_URL) : undefined,
+      from: env.MAIL_FROM ?? 'no-reply@localhost',
       timeoutMs: env.SMTP_TIMEOUT_MS ?? 10_000,
       testOrdersSendMail: env.TEST_ORDERS_SEND_MAIL === 'true',
     },

@@ -47,11 +47,13 @@ describe('parseTrustProxy', () => {
     expect(parseTrustProxy(text)).toEqual(expected);
   });
 
-  it.each([['true', /any client/], ['everyone', /is not a hop count/], ['99', /at most 16/], ['10.0.0.0/40', /is not/]])(
-    'refuses %j, naming the variable',
-    (text, problem) => {
-      expect(() => parseTrustProxy(text)).toThrow(/^TRUST_PROXY: /);
-      expect(() => parseTrustProxy(text)).toThrow(problem);
-    },
-  );
+  it.each([
+    ['true', /any client/],
+    ['everyone', /is not a hop count/],
+    ['99', /at most 16/],
+    ['10.0.0.0/40', /is not/],
+  ])('refuses %j, naming the variable', (text, problem) => {
+    expect(() => parseTrustProxy(text)).toThrow(/^TRUST_PROXY: /);
+    expect(() => parseTrustProxy(text)).toThrow(problem);
+  });
 });

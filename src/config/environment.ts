@@ -23,134 +23,214 @@ export const LOG_LEVELS = ['error', 'warn', 'log', 'debug', 'verbose'] as const;
  * are converted before validation so that the rule, not a NaN, names the problem.
  */
 export class Environment {
-  @IsOptional() @IsInt({ message: 'must be a whole number' }) @Min(0) @Max(65535)
+  @IsOptional()
+  @IsInt({ message: 'must be a whole number' })
+  @Min(0)
+  @Max(65535)
   PORT?: number;
 
-  @IsOptional() @IsString() @Matches(/^postgres(ql)?:\/\//, { message: 'must be a postgres:// URL' })
+  @IsOptional()
+  @IsString()
+  @Matches(/^postgres(ql)?:\/\//, { message: 'must be a postgres:// URL' })
   DATABASE_URL?: string;
 
-  @IsOptional() @IsString() @MinLength(1)
+  @IsOptional()
+  @IsString()
+  @MinLength(1)
   DATA_DIR?: string;
 
-  @IsOptional() @IsInt({ message: 'must be a whole number' }) @Min(1) @Max(200)
+  @IsOptional()
+  @IsInt({ message: 'must be a whole number' })
+  @Min(1)
+  @Max(200)
   DATABASE_POOL_SIZE?: number;
 
-  @IsOptional() @IsInt({ message: 'must be a whole number' }) @Min(100) @Max(600000)
+  @IsOptional()
+  @IsInt({ message: 'must be a whole number' })
+  @Min(100)
+  @Max(600000)
   DATABASE_CONNECT_TIMEOUT_MS?: number;
 
-  @IsOptional() @IsInt({ message: 'must be a whole number' }) @Min(100) @Max(3600000)
+  @IsOptional()
+  @IsInt({ message: 'must be a whole number' })
+  @Min(100)
+  @Max(3600000)
   DATABASE_STATEMENT_TIMEOUT_MS?: number;
 
-  @IsOptional() @IsInt({ message: 'must be a whole number' }) @Min(1000) @Max(600000)
+  @IsOptional()
+  @IsInt({ message: 'must be a whole number' })
+  @Min(1000)
+  @Max(600000)
   SHUTDOWN_TIMEOUT_MS?: number;
 
   @IsString({ message: 'is required: the secret key from Control Panel → Integrations → Webhooks & API' })
   @MinLength(1, { message: 'is required: the secret key from Control Panel → Integrations → Webhooks & API' })
   IPN_SECRET_KEY!: string;
 
-  @IsOptional() @IsString()
+  @IsOptional()
+  @IsString()
   IPN_SECRET_KEY_PREVIOUS?: string;
 
-  @IsOptional() @IsString()
+  @IsOptional()
+  @IsString()
   IPN_ALGORITHMS?: string;
 
-  @IsOptional() @IsString()
+  @IsOptional()
+  @IsString()
   IPN_LISTENERS?: string;
 
-  @IsOptional() @Matches(/^\d+\s*(b|kb|mb)?$/i, { message: 'must be a size such as 1048576, 512kb or 1mb' })
+  @IsOptional()
+  @Matches(/^\d+\s*(b|kb|mb)?$/i, { message: 'must be a size such as 1048576, 512kb or 1mb' })
   IPN_MAX_BODY?: string;
 
-  @IsOptional() @IsInt({ message: 'must be a whole number' }) @Min(10) @Max(100000)
+  @IsOptional()
+  @IsInt({ message: 'must be a whole number' })
+  @Min(10)
+  @Max(100000)
   IPN_MAX_FIELDS?: number;
 
-  @IsOptional() @IsString()
+  @IsOptional()
+  @IsString()
   IPN_ALLOWED_IPS?: string;
 
-  @IsOptional() @IsString()
+  @IsOptional()
+  @IsString()
   TRUST_PROXY?: string;
 
-  @IsOptional() @IsInt({ message: 'must be a whole number' }) @Min(1) @Max(100000)
+  @IsOptional()
+  @IsInt({ message: 'must be a whole number' })
+  @Min(1)
+  @Max(100000)
   IPN_REFUSALS_PER_MINUTE?: number;
 
-  @IsOptional() @IsInt({ message: 'must be a whole number' }) @Min(1) @Max(3650)
+  @IsOptional()
+  @IsInt({ message: 'must be a whole number' })
+  @Min(1)
+  @Max(3650)
   REJECTION_RETENTION_DAYS?: number;
 
-  @IsOptional() @IsString() @MinLength(16, { message: 'must be at least 16 characters' })
+  @IsOptional()
+  @IsString()
+  @MinLength(16, { message: 'must be at least 16 characters' })
   ADMIN_TOKEN?: string;
 
-  @IsOptional() @IsInt({ message: 'must be a whole number' }) @Min(1) @Max(1000000)
+  @IsOptional()
+  @IsInt({ message: 'must be a whole number' })
+  @Min(1)
+  @Max(1000000)
   ADMIN_REQUESTS_PER_MINUTE?: number;
 
-  @IsOptional() @IsInt({ message: 'must be a whole number' }) @Min(1) @Max(1000)
+  @IsOptional()
+  @IsInt({ message: 'must be a whole number' })
+  @Min(1)
+  @Max(1000)
   INGEST_BATCH_MAX?: number;
 
-  @IsOptional() @IsInt({ message: 'must be a whole number' }) @Min(1) @Max(64)
+  @IsOptional()
+  @IsInt({ message: 'must be a whole number' })
+  @Min(1)
+  @Max(64)
   INGEST_CONCURRENT_BATCHES?: number;
 
-  @IsOptional() @IsIn(['on', 'off'], { message: 'must be on or off' })
+  @IsOptional()
+  @IsIn(['on', 'off'], { message: 'must be on or off' })
   OUTBOX_RELAY?: 'on' | 'off';
 
-  @IsOptional() @IsInt({ message: 'must be a whole number' }) @Min(10) @Max(60000)
+  @IsOptional()
+  @IsInt({ message: 'must be a whole number' })
+  @Min(10)
+  @Max(60000)
   OUTBOX_POLL_MS?: number;
 
-  @IsOptional() @IsInt({ message: 'must be a whole number' }) @Min(1) @Max(100)
+  @IsOptional()
+  @IsInt({ message: 'must be a whole number' })
+  @Min(1)
+  @Max(100)
   OUTBOX_MAX_ATTEMPTS?: number;
 
-  @IsOptional() @IsInt({ message: 'must be a whole number' }) @Min(1) @Max(3600000)
+  @IsOptional()
+  @IsInt({ message: 'must be a whole number' })
+  @Min(1)
+  @Max(3600000)
   OUTBOX_BACKOFF_MS?: number;
 
-  @IsOptional() @Matches(DURATION, { message: 'must be a duration such as 7d, 12h or 30m' })
+  @IsOptional()
+  @Matches(DURATION, { message: 'must be a duration such as 7d, 12h or 30m' })
   EVENT_RETENTION?: string;
 
-  @IsOptional() @Matches(DURATION, { message: 'must be a duration such as 365d, or unset to keep every notification' })
+  @IsOptional()
+  @Matches(DURATION, { message: 'must be a duration such as 365d, or unset to keep every notification' })
   INBOX_RETENTION?: string;
 
-  @IsOptional() @IsInt({ message: 'must be a whole number' }) @Min(100) @Max(600000)
+  @IsOptional()
+  @IsInt({ message: 'must be a whole number' })
+  @Min(100)
+  @Max(600000)
   SMTP_TIMEOUT_MS?: number;
 
-  @IsOptional() @IsIn(['COMPLETE', 'PAYMENT_AUTHORIZED'], { message: 'must be COMPLETE or PAYMENT_AUTHORIZED' })
+  @IsOptional()
+  @IsIn(['COMPLETE', 'PAYMENT_AUTHORIZED'], { message: 'must be COMPLETE or PAYMENT_AUTHORIZED' })
   FULFILLMENT_TRIGGER?: 'COMPLETE' | 'PAYMENT_AUTHORIZED';
 
-  @IsOptional() @Matches(/^smtps?:\/\//, { message: 'must be an smtp:// or smtps:// URL' })
+  @IsOptional()
+  @Matches(/^smtps?:\/\//, { message: 'must be an smtp:// or smtps:// URL' })
   SMTP_URL?: string;
 
-  @IsOptional() @IsString() @MinLength(3)
+  @IsOptional()
+  @IsString()
+  @MinLength(3)
   MAIL_FROM?: string;
 
-  @IsOptional() @IsIn(['true', 'false'], { message: 'must be true or false' })
+  @IsOptional()
+  @IsIn(['true', 'false'], { message: 'must be true or false' })
   TEST_ORDERS_SEND_MAIL?: 'true' | 'false';
 
-  @IsOptional() @IsIn(LOG_LEVELS, { message: `must be one of ${LOG_LEVELS.join(', ')}` })
+  @IsOptional()
+  @IsIn(LOG_LEVELS, { message: `must be one of ${LOG_LEVELS.join(', ')}` })
   LOG_LEVEL?: (typeof LOG_LEVELS)[number];
 
-  @IsOptional() @IsIn(['json', 'pretty'], { message: 'must be json or pretty' })
+  @IsOptional()
+  @IsIn(['json', 'pretty'], { message: 'must be json or pretty' })
   LOG_FORMAT?: 'json' | 'pretty';
 
-  @IsOptional() @IsString() @MinLength(16, { message: 'must be at least 16 characters' })
+  @IsOptional()
+  @IsString()
+  @MinLength(16, { message: 'must be at least 16 characters' })
   METRICS_TOKEN?: string;
 
-  @IsOptional() @Matches(/^(off|0(\.\d+)?|1(\.0+)?)$/, { message: 'must be a fraction between 0 and 1 (0.5 = half refused), or off' })
+  @IsOptional()
+  @Matches(/^(off|0(\.\d+)?|1(\.0+)?)$/, { message: 'must be a fraction between 0 and 1 (0.5 = half refused), or off' })
   ALERT_REFUSAL_RATE?: string;
 
-  @IsOptional() @Matches(/^(off|[1-9]\d{0,8})$/, { message: 'must be a whole number of at least 1, or off' })
+  @IsOptional()
+  @Matches(/^(off|[1-9]\d{0,8})$/, { message: 'must be a whole number of at least 1, or off' })
   ALERT_DEAD_LETTERS?: string;
 
-  @IsOptional() @Matches(/^(off|[1-9]\d{0,8})$/, { message: 'must be a whole number of seconds, or off' })
+  @IsOptional()
+  @Matches(/^(off|[1-9]\d{0,8})$/, { message: 'must be a whole number of seconds, or off' })
   ALERT_OLDEST_PENDING_SECONDS?: string;
 
-  @IsOptional() @Matches(/^(off|[1-9]\d{0,8})$/, { message: 'must be a whole number of milliseconds, or off' })
+  @IsOptional()
+  @Matches(/^(off|[1-9]\d{0,8})$/, { message: 'must be a whole number of milliseconds, or off' })
   ALERT_RECEIPT_P99_MS?: string;
 
-  @IsOptional() @Matches(/^https?:\/\/[^\s]+$/, { message: 'must be an http:// or https:// URL' })
+  @IsOptional()
+  @Matches(/^https?:\/\/[^\s]+$/, { message: 'must be an http:// or https:// URL' })
   ALERT_WEBHOOK_URL?: string;
 
-  @IsOptional() @IsString() @MinLength(16, { message: 'must be at least 16 characters' })
+  @IsOptional()
+  @IsString()
+  @MinLength(16, { message: 'must be at least 16 characters' })
   ALERT_WEBHOOK_SECRET?: string;
 
-  @IsOptional() @IsInt({ message: 'must be a whole number' }) @Min(100) @Max(600000)
+  @IsOptional()
+  @IsInt({ message: 'must be a whole number' })
+  @Min(100)
+  @Max(600000)
   ALERT_INTERVAL_MS?: number;
 
-  @IsOptional() @Matches(DURATION, { message: 'must be a duration such as 5m or 60s' })
+  @IsOptional()
+  @Matches(DURATION, { message: 'must be a duration such as 5m or 60s' })
   ALERT_WINDOW?: string;
 }
 
@@ -177,9 +257,7 @@ export function readEnvironment(source: NodeJS.ProcessEnv): Environment {
   const environment = new Environment();
   for (const [name, value] of Object.entries(source)) {
     if (value === undefined || value === '' || !(name in PROTOTYPE_KEYS)) continue;
-    (environment as unknown as Record<string, unknown>)[name] = NUMERIC.includes(name as keyof Environment)
-      ? toNumber(value)
-      : value;
+    (environment as unknown as Record<string, unknown>)[name] = NUMERIC.includes(name as keyof Environment) ? toNumber(value) : value;
   }
   const [first] = validateSync(environment, { forbidUnknownValues: false });
   if (first) throw new ConfigurationError(first.property, firstProblem(first));

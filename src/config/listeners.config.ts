@@ -1,14 +1,5 @@
 import { plainToInstance } from 'class-transformer';
-import {
-  ArrayMinSize,
-  IsArray,
-  IsOptional,
-  IsString,
-  Matches,
-  MinLength,
-  ValidateIf,
-  validateSync,
-} from 'class-validator';
+import { ArrayMinSize, IsArray, IsOptional, IsString, Matches, MinLength, ValidateIf, validateSync } from 'class-validator';
 import { ALGORITHMS_BY_STRENGTH, SignatureAlgorithm, isSignatureAlgorithm } from '../modules/ipn/protocol';
 import { ConfigurationError } from './configuration.error';
 import { firstProblem } from './environment';
@@ -23,7 +14,8 @@ export interface ListenerConfig {
 
 /** One entry of IPN_LISTENERS, as written by the operator. */
 class ListenerDefinition {
-  @IsString() @Matches(/^[a-z0-9][a-z0-9_-]{0,62}$/i, { message: 'must be letters, digits, - or _' })
+  @IsString()
+  @Matches(/^[a-z0-9][a-z0-9_-]{0,62}$/i, { message: 'must be letters, digits, - or _' })
   name!: string;
 
   @ValidateIf((definition: ListenerDefinition) => definition.secretKeys === undefined)
@@ -31,10 +23,16 @@ class ListenerDefinition {
   @MinLength(1, { message: 'must not be empty' })
   secretKey?: string;
 
-  @IsOptional() @IsArray() @ArrayMinSize(1) @IsString({ each: true }) @MinLength(1, { each: true })
+  @IsOptional()
+  @IsArray()
+  @ArrayMinSize(1)
+  @IsString({ each: true })
+  @MinLength(1, { each: true })
   secretKeys?: string[];
 
-  @IsOptional() @IsArray() @IsString({ each: true })
+  @IsOptional()
+  @IsArray()
+  @IsString({ each: true })
   algorithms?: string[];
 }
 
@@ -65,7 +63,10 @@ export function parseListeners(json: string, defaultAlgorithms: SignatureAlgorit
 }
 
 export function parseAlgorithms(variable: string, text: string): SignatureAlgorithm[] {
-  const names = text.split(',').map((name) => name.trim().toLowerCase()).filter(Boolean);
+  const names = text
+    .split(',')
+    .map((name) => name.trim().toLowerCase())
+    .filter(Boolean);
   const unknown = names.find((name) => !isSignatureAlgorithm(name));
   if (unknown !== undefined || names.length === 0) {
     throw new ConfigurationError(

@@ -44,7 +44,9 @@ export function locateBinaries(user: PostgresUser | undefined, log: (message: st
   try {
     entry = require.resolve(name);
   } catch {
-    throw new Error(`${name} is not installed: the embedded PostgreSQL has no binaries for ${platform()}-${arch()} (run npm ci, or set DATABASE_URL)`);
+    throw new Error(
+      `${name} is not installed: the embedded PostgreSQL has no binaries for ${platform()}-${arch()} (run npm ci, or set DATABASE_URL)`,
+    );
   }
   const packageRoot = resolve(dirname(entry), '..');
   const version = (JSON.parse(readFileSync(join(packageRoot, 'package.json'), 'utf8')) as { version: string }).version;
@@ -114,11 +116,25 @@ export function postgresUser(): PostgresUser | undefined {
     groupExists = false;
   }
   try {
-    execFileSync('useradd', ['--system', '--no-create-home', '--shell', '/usr/sbin/nologin', ...(groupExists ? ['-g', 'postgres'] : ['--user-group']), 'postgres'], {
-      stdio: ['ignore', 'ignore', 'pipe'],
-    });
+    execFileSync(
+      'useradd',
+      [
+        '--system',
+        '--no-create-home',
+        '--shell',
+        '/usr/sbin/nologin',
+        ...(groupExists ? ['-g', 'postgres'] : ['--user-group']),
+        'postgres',
+      ],
+      {
+        stdio: ['ignore', 'ignore', 'pipe'],
+      },
+    );
   } catch (error) {
-    throw new Error(`PostgreSQL refuses to run as root, and no postgres user could be created (${(error as Error).message.trim()}): create one, or run as a normal user`, { cause: error });
+    throw new Error(
+      `PostgreSQL refuses to run as root, and no postgres user could be created (${(error as Error).message.trim()}): create one, or run as a normal user`,
+      { cause: error },
+    );
   }
   return lookup();
 }

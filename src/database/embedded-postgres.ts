@@ -37,11 +37,7 @@ export interface EmbeddedPostgresOptions {
 }
 
 /** The configured PostgreSQL, or the embedded one when no URL is given. */
-export async function openDatabase(database: {
-  url: string | undefined;
-  dataDir: string;
-  poolSize: number;
-}): Promise<DatabaseEndpoint> {
+export async function openDatabase(database: { url: string | undefined; dataDir: string; poolSize: number }): Promise<DatabaseEndpoint> {
   if (database.url) return { url: database.url, close: async () => undefined };
   const logger = new Logger('EmbeddedPostgres');
   return startEmbeddedPostgres({ dataDir: database.dataDir, log: (message) => logger.log(message) });
@@ -80,7 +76,9 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
     const password = readPassword(folder);
     await stopLeftoverServer(pgdata, log);
     const server = await startServer(pgdata, binaries, user, options);
-    log(`PostgreSQL ${binaries.version.split('.')[0]} on 127.0.0.1:${server.port} (user postgres, password in ${join(folder, 'password')}), cluster in ${pgdata}`);
+    log(
+      `PostgreSQL ${binaries.version.split('.')[0]} on 127.0.0.1:${server.port} (user postgres, password in ${join(folder, 'password')}), cluster in ${pgdata}`,
+    );
     return endpoint(server, password, throwAway ? folder : undefined, log);
   } catch (error) {
     if (throwAway) rmSync(folder, { recursive: true, force: true });
@@ -108,7 +106,12 @@ function shareFolder(folder: string, user: PostgresUser): void {
  * initdb into a staging folder, renamed into place when complete: a start interrupted mid-way leaves
  * no half-made cluster behind that a later start would take for a real one.
  */
-async function initialise(folder: string, binaries: PostgresBinaries, user: PostgresUser | undefined, log: (message: string) => void): Promise<void> {
+async function initialise(
+  folder: string,
+  binaries: PostgresBinaries,
+  user: PostgresUser | undefined,
+  log: (message: string) => void,
+): Promise<void> {
   for (const name of readdirSync(folder)) {
     if (name.startsWith('postgres.initdb-') || name === 'password.new') rmSync(join(folder, name), { recursive: true, force: true });
   }
@@ -120,17 +123,30 @@ async function initialise(folder: string, binaries: PostgresBinaries, user: Post
     chownSync(staging, user.uid, user.gid);
     chownSync(passwordFile, user.uid, user.gid);
   }
-  await run(binaries.initdb, [
-    '--pgdata', staging,
-    '--username', 'postgres',
-    '--auth', 'scram-sha-256',
-    '--pwfile', passwordFile,
-    '--encoding', 'UTF8',
-    // Unicode-aware and the same on every machine, whatever locales the OS has.
-    '--locale', 'C',
-    '--locale-provider', 'builtin',
-    '--builtin-locale', 'C.UTF-8',
-  ], user, folder);
+  await run(
+    binaries.initdb,
+    [
+      '--pgdata',
+      staging,
+      '--username',
+      'postgres',
+      '--auth',
+      'scram-sha-256',
+      '--pwfile',
+      passwordFile,
+      '--encoding',
+      'UTF8',
+      // Unicode-aware and the same on every machine, whatever locales the OS has.
+      '--locale',
+      'C',
+      '--locale-provider',
+      'builtin',
+      '--builtin-locale',
+      'C.UTF-8',
+    ],
+    user,
+    folder,
+  );
   renameSync(passwordFile, join(folder, 'password'));
   renameSync(staging, join(folder, 'postgres'));
   log(`Created a PostgreSQL ${binaries.version.split('.')[0]} cluster in ${join(folder, 'postgres')}`);
@@ -140,7 +156,9 @@ function readPassword(folder: string): string {
   try {
     return readFileSync(join(folder, 'password'), 'utf8').trim();
   } catch {
-    throw new Error(`${join(folder, 'password')} is missing: it holds the password of the cluster in ${join(folder, 'postgres')}; restore it, or move the folder away to start afresh`);
+    throw new Error(
+      `${join(folder, 'password')} is missing: it holds the password of the cluster in ${join(folder, 'postgres')}; restore it, or move the folder away to start afresh`,
+    );
   }
 }
 
@@ -234,17 +252,26 @@ const SERVER_SETTINGS: Record<string, string> = {
   log_rotation_size: '0',
 };
 
-async function startServer(pgdata: string, binaries: PostgresBinaries, user: PostgresUser | undefined, options: EmbeddedPostgresOptions): Promise<RunningServer> {
+async function startServer(
+  pgdata: string,
+  binaries: PostgresBinaries,
+  user: PostgresUser | undefined,
+  options: EmbeddedPostgresOptions,
+): Promise<RunningServer> {
   for (let attempt = 1; ; attempt += 1) {
     const port = options.port ?? (await freePort());
     const settings = { ...SERVER_SETTINGS, ...options.settings };
-    const child = spawn(binaries.postgres, ['-D', pgdata, '-p', String(port), ...Object.entries(settings).flatMap(([name, value]) => ['-c', `${name}=${value}`])], {
-      cwd: pgdata,
-      detached: true,
-      stdio: ['ignore', 'ignore', 'pipe'],
-      env: { ...process.env, LC_ALL: 'C' },
-      ...(user ?? {}),
-    });
+    const child = spawn(
+      binaries.postgres,
+      ['-D', pgdata, '-p', String(port), ...Object.entries(settings).flatMap(([name, value]) => ['-c', `${name}=${value}`])],
+      {
+        cwd: pgdata,
+        detached: true,
+        stdio: ['ignore', 'ignore', 'pipe'],
+        env: { ...process.env, LC_ALL: 'C' },
+        ...(user ?? {}),
+      },
+    );
     const output = tail(child);
     try {
       await waitUntilReady(pgdata, child, 120_000);
@@ -252,7 +279,8 @@ async function startServer(pgdata: string, binaries: PostgresBinaries, user: Pos
       (child.stderr as unknown as { unref?: () => void } | null)?.unref?.();
       return { child, port };
     } catch (error) {
-      if (child.exitCode === null && child.signalCode === null) await stopProcess(child.pid!, () => child.exitCode !== null || child.signalCode !== null, false);
+      if (child.exitCode === null && child.signalCode === null)
+        await stopProcess(child.pid!, () => child.exitCode !== null || child.signalCode !== null, false);
       const detail = `${(error as Error).message}\n${output()}${logTail(pgdata)}`.trim();
       // A port taken between our probe and the server's bind, or backends of a killed server still exiting.
       const transient = /could not bind|could not create any TCP\/IP sockets|pre-existing shared memory block/.test(detail);
@@ -265,7 +293,12 @@ async function startServer(pgdata: string, binaries: PostgresBinaries, user: Pos
   }
 }
 
-function endpoint(server: RunningServer, password: string, throwAwayFolder: string | undefined, log: (message: string) => void): DatabaseEndpoint {
+function endpoint(
+  server: RunningServer,
+  password: string,
+  throwAwayFolder: string | undefined,
+  log: (message: string) => void,
+): DatabaseEndpoint {
   const { child, port } = server;
   let closing: Promise<void> | undefined;
   // Told on any exit of this process; a no-op once the server is gone.
@@ -302,7 +335,12 @@ function endpoint(server: RunningServer, password: string, throwAwayFolder: stri
  * checkpoint written), then immediate, then SIGKILL.
  */
 async function stopProcess(pid: number, stopped: () => boolean, smart = true): Promise<void> {
-  const steps = [['SIGTERM', 5_000], ['SIGINT', 60_000], ['SIGQUIT', 10_000], ['SIGKILL', 10_000]] as const;
+  const steps = [
+    ['SIGTERM', 5_000],
+    ['SIGINT', 60_000],
+    ['SIGQUIT', 10_000],
+    ['SIGKILL', 10_000],
+  ] as const;
   for (const [signal, wait] of smart ? steps : steps.slice(1)) {
     try {
       process.kill(pid, signal);

@@ -53,7 +53,32 @@ function isValidlySigned(body: Buffer): boolean {
   }
 }
 
-const FORM_TOKENS = ['A', 'REFNO', 'IPN_PID', '[]', '%5B%5D', '[0]', '=', '&', '&&', '%', '%zz', '%4', '%C3', '%A9', '%FF', '%00', '+', '\u0000', 'é', '\u00ff', 'HASH=', 'SIGNATURE_SHA2_256=', 'message_type=', 'md5_hash='];
+const FORM_TOKENS = [
+  'A',
+  'REFNO',
+  'IPN_PID',
+  '[]',
+  '%5B%5D',
+  '[0]',
+  '=',
+  '&',
+  '&&',
+  '%',
+  '%zz',
+  '%4',
+  '%C3',
+  '%A9',
+  '%FF',
+  '%00',
+  '+',
+  '\u0000',
+  'é',
+  '\u00ff',
+  'HASH=',
+  'SIGNATURE_SHA2_256=',
+  'message_type=',
+  'md5_hash=',
+];
 
 const body: fc.Arbitrary<Buffer> = fc.oneof(
   fc.uint8Array({ maxLength: 3000 }).map((bytes) => Buffer.from(bytes)),
@@ -65,13 +90,16 @@ const body: fc.Arbitrary<Buffer> = fc.oneof(
     copy[at % copy.length] = byte;
     return copy;
   }),
-  fc.tuple(fc.constantFrom(...VALID), fc.constantFrom('&IPN_PID=9', '&IPN_PID[]=9', '&REFNO=2', '&REFNO[]=2', '&SIGNATURE_SHA2_256=00', '&%C3%28=%E2%82')).map(
-    ([valid, extra]) => Buffer.concat([valid, Buffer.from(extra, 'latin1')]),
-  ),
+  fc
+    .tuple(
+      fc.constantFrom(...VALID),
+      fc.constantFrom('&IPN_PID=9', '&IPN_PID[]=9', '&REFNO=2', '&REFNO[]=2', '&SIGNATURE_SHA2_256=00', '&%C3%28=%E2%82'),
+    )
+    .map(([valid, extra]) => Buffer.concat([valid, Buffer.from(extra, 'latin1')])),
   fc.integer({ min: 1990, max: 60_000 }).map((count) => Buffer.from('a=&'.repeat(count), 'latin1')),
-  fc.tuple(fc.integer({ min: 100, max: 5000 }), fc.boolean()).map(([length, withValue]) =>
-    Buffer.from(`REFNO=1&${'N'.repeat(length)}${withValue ? '=1' : ''}`, 'latin1'),
-  ),
+  fc
+    .tuple(fc.integer({ min: 100, max: 5000 }), fc.boolean())
+    .map(([length, withValue]) => Buffer.from(`REFNO=1&${'N'.repeat(length)}${withValue ? '=1' : ''}`, 'latin1')),
 );
 
 type Framing = (body: Buffer) => { bytes: Buffer; read: Buffer | undefined; halfClose: boolean };
@@ -83,45 +111,78 @@ const chunked = (data: Buffer) => Buffer.concat([Buffer.from(`${data.length.toSt
 const framing = (path: string): fc.Arbitrary<Framing> =>
   fc.oneof(
     fc.constant<Framing>((b) => ({ bytes: rawPost(path, [FORM, length(b.length)], b), read: b, halfClose: false })),
-    fc.constantFrom('text/plain', 'application/json', 'APPLICATION/X-WWW-FORM-URLENCODED', 'application/x-www-form-urlencoded; charset=iso-8859-1', 'multipart/form-data; boundary=x', '').map(
-      (type): Framing => (b) => ({ bytes: rawPost(path, [['Content-Type', type], length(b.length)], b), read: b, halfClose: false }),
-    ),
+    fc
+      .constantFrom(
+        'text/plain',
+        'application/json',
+        'APPLICATION/X-WWW-FORM-URLENCODED',
+        'application/x-www-form-urlencoded; charset=iso-8859-1',
+        'multipart/form-data; boundary=x',
+        '',
+      )
+      .map((type): Framing => (b) => ({ bytes: rawPost(path, [['Content-Type', type], length(b.length)], b), read: b, halfClose: false })),
     fc.nat().map((cut): Framing => (b) => {
       const declared = b.length === 0 ? 0 : cut % b.length;
       return { bytes: rawPost(path, [FORM, length(declared)], b), read: b.subarray(0, declared), halfClose: false };
     }),
-    fc.integer({ min: 1, max: 5000 }).map((extra): Framing => (b) => ({ bytes: rawPost(path, [FORM, length(b.length + extra)], b), read: undefined, halfClose: true })),
-    fc.constant<Framing>((b) => ({ bytes: rawPost(path, [FORM, ['Transfer-Encoding', 'chunked']], chunked(b)), read: b, halfClose: false })),
-    fc.constant<Framing>((b) => ({ bytes: rawPost(path, [FORM, length(5), ['Transfer-Encoding', 'chunked']], chunked(b)), read: b, halfClose: false })),
-    fc.constantFrom('abc', '-1', '1e3', '99999999999999999999').map(
-      (declared): Framing => (b) => ({ bytes: rawPost(path, [FORM, ['Content-Length', declared]], b), read: undefined, halfClose: true }),
-    ),
-    fc.constant<Framing>((b) => ({ bytes: rawPost(path, [FORM, ['Content-Encoding', 'gzip'], length(b.length)], b), read: b, halfClose: false })),
-    fc.constant<Framing>((b) => ({ bytes: rawPost(path, [FORM, ['Content-Type', 'text/plain'], length(b.length)], b), read: b, halfClose: false })),
+    fc
+      .integer({ min: 1, max: 5000 })
+      .map((extra): Framing => (b) => ({ bytes: rawPost(path, [FORM, length(b.length + extra)], b), read: undefined, halfClose: true })),
+    fc.constant<Framing>((b) => ({
+      bytes: rawPost(path, [FORM, ['Transfer-Encoding', 'chunked']], chunked(b)),
+      read: b,
+      halfClose: false,
+    })),
+    fc.constant<Framing>((b) => ({
+      bytes: rawPost(path, [FORM, length(5), ['Transfer-Encoding', 'chunked']], chunked(b)),
+      read: b,
+      halfClose: false,
+    })),
+    fc
+      .constantFrom('abc', '-1', '1e3', '99999999999999999999')
+      .map((declared): Framing => (b) => ({
+        bytes: rawPost(path, [FORM, ['Content-Length', declared]], b),
+        read: undefined,
+        halfClose: true,
+      })),
+    fc.constant<Framing>((b) => ({
+      bytes: rawPost(path, [FORM, ['Content-Encoding', 'gzip'], length(b.length)], b),
+      read: b,
+      halfClose: false,
+    })),
+    fc.constant<Framing>((b) => ({
+      bytes: rawPost(path, [FORM, ['Content-Type', 'text/plain'], length(b.length)], b),
+      read: b,
+      halfClose: false,
+    })),
   );
 
 const request = fc
   .constantFrom('/ipn', '/lcn', '/ipn/unknown', '/ipn?REFNO=1', '/ipn/%00', '/IPN')
   .chain((path) => fc.record({ body, frame: framing(path) }));
 
-it(`answers ${RUNS} random and hostile requests below 500, and never with an unearned receipt`, async () => {
-  await fc.assert(
-    fc.asyncProperty(request, async ({ body: sent, frame }) => {
-      const { bytes, read, halfClose } = frame(sent);
-      const response = await rawRequest(port, bytes, halfClose);
-      const text = response.body.toString('latin1');
-      const receipted = /<sig algo=|<EPAYMENT>/.test(text);
-      if (!halfClose) expect(response.status).toBeGreaterThan(0);
-      expect(response.status).toBeLessThan(500);
-      if (receipted) {
-        expect(response.status).toBe(200);
-        expect(read !== undefined && isValidlySigned(read)).toBe(true);
-      }
-    }),
-    { numRuns: RUNS },
-  );
-  // Still serving: a valid notification is receipted.
-  const after = await postForm(`${t.baseUrl}/ipn`, validIpn());
-  expect(after.status).toBe(200);
-  expect(await after.text()).toMatch(/^<sig algo="sha3-256" date="\d{14}">[0-9a-f]{64}<\/sig>$/);
-}, process.env.CHAOS ? 3_600_000 : 120_000);
+it(
+  `answers ${RUNS} random and hostile requests below 500, and never with an unearned receipt`,
+  async () => {
+    await fc.assert(
+      fc.asyncProperty(request, async ({ body: sent, frame }) => {
+        const { bytes, read, halfClose } = frame(sent);
+        const response = await rawRequest(port, bytes, halfClose);
+        const text = response.body.toString('latin1');
+        const receipted = /<sig algo=|<EPAYMENT>/.test(text);
+        if (!halfClose) expect(response.status).toBeGreaterThan(0);
+        expect(response.status).toBeLessThan(500);
+        if (receipted) {
+          expect(response.status).toBe(200);
+          expect(read !== undefined && isValidlySigned(read)).toBe(true);
+        }
+      }),
+      { numRuns: RUNS },
+    );
+    // Still serving: a valid notification is receipted.
+    const after = await postForm(`${t.baseUrl}/ipn`, validIpn());
+    expect(after.status).toBe(200);
+    expect(await after.text()).toMatch(/^<sig algo="sha3-256" date="\d{14}">[0-9a-f]{64}<\/sig>$/);
+  },
+  process.env.CHAOS ? 3_600_000 : 120_000,
+);

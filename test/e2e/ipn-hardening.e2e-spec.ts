@@ -109,7 +109,8 @@ describe('bounded input: refused before the body is read, with a code that says 
   });
 
   it('400 IPN_LEGACY_INS for a post of the old INS protocol, saying what to configure instead', async () => {
-    const ins = 'message_type=ORDER_CREATED&message_description=New+order&vendor_id=1303908&sale_id=4893412&invoice_id=4893421&md5_hash=4F1C2D3E5A6B7C8D9E0F1A2B3C4D5E6F';
+    const ins =
+      'message_type=ORDER_CREATED&message_description=New+order&vendor_id=1303908&sale_id=4893412&invoice_id=4893421&md5_hash=4F1C2D3E5A6B7C8D9E0F1A2B3C4D5E6F';
     const message = await expectError(await send('guarded', '/ipn', ins, from), 400, 'IPN_LEGACY_INS');
     expect(message).toMatch(/legacy 2Checkout INS post/);
     expect(message).toMatch(/IPN and LCN, which are HMAC-signed and answered with a read receipt/);
@@ -121,7 +122,10 @@ describe('bounded input: refused before the body is read, with a code that says 
 
   it('400 IPN_NOTIFICATION_MALFORMED for an authentic IPN with a NUL byte in a field name, recorded printably', async () => {
     const sample = order();
-    const form = FormBody.fromPairs([...sampleIpn(sample).fields.map((f): [string, string | string[]] => [f.name, f.isArray ? f.values.map(String) : String(f.values[0])]), ['NOTE\u0000X', 'v']]);
+    const form = FormBody.fromPairs([
+      ...sampleIpn(sample).fields.map((f): [string, string | string[]] => [f.name, f.isArray ? f.values.map(String) : String(f.values[0])]),
+      ['NOTE\u0000X', 'v'],
+    ]);
     const message = await expectError(await send('guarded', '/ipn', signed(form), from), 400, 'IPN_NOTIFICATION_MALFORMED');
     expect(message).toContain('NOTE\\x00X');
     const [row] = await apps.guarded.db.query(`SELECT reason, detail FROM ipn_rejection WHERE ref_no = $1`, [sample.refNo]);

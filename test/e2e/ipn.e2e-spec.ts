@@ -36,9 +36,7 @@ beforeAll(async () => {
   t = await createTestApp(database, {
     IPN_ALGORITHMS: 'sha3-256,sha256,md5',
     IPN_MAX_BODY: '16kb',
-    IPN_LISTENERS: JSON.stringify([
-      { name: 'eu', secretKeys: [EU_KEYS.current, EU_KEYS.previous], algorithms: ['sha256'] },
-    ]),
+    IPN_LISTENERS: JSON.stringify([{ name: 'eu', secretKeys: [EU_KEYS.current, EU_KEYS.previous], algorithms: ['sha256'] }]),
   });
   db = t.app.get(DataSource);
 });
@@ -172,7 +170,11 @@ describe('POST /ipn: bad input gets a clear JSON error, no receipt, and nothing 
 
   it('401 for a signature made with another key', async () => {
     const sample = order();
-    await expectError(await postForm(`${t.baseUrl}/ipn`, signForm(sampleIpn(sample), ['sha3-256'], 'forger')), 401, 'IPN_SIGNATURE_INVALID');
+    await expectError(
+      await postForm(`${t.baseUrl}/ipn`, signForm(sampleIpn(sample), ['sha3-256'], 'forger')),
+      401,
+      'IPN_SIGNATURE_INVALID',
+    );
     const [row] = await db.query(`SELECT reason FROM ipn_rejection WHERE ref_no = $1`, [sample.refNo]);
     expect(row.reason).toBe('signature_invalid');
   });

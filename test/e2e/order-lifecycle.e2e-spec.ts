@@ -67,7 +67,9 @@ it('runs a two-product order through PENDING -> PAYMENT_AUTHORIZED -> COMPLETE -
     ['40898000', 'granted', 'LIC-A'],
     ['40898001', 'granted', 'LIC-B'],
   ]);
-  const granted = Recorder.events.find((event) => event.name === 'fulfillment.granted' && event.orderRef === order.refNo) as FulfillmentGrantedEvent;
+  const granted = Recorder.events.find(
+    (event) => event.name === 'fulfillment.granted' && event.orderRef === order.refNo,
+  ) as FulfillmentGrantedEvent;
   expect(granted.data.entitlements.map((e: any) => [e.entitlementId, e.lineNo])).toEqual(
     view.fulfillments.map((f: any) => [f.id, f.lineNo]),
   );
@@ -84,7 +86,15 @@ it('runs a two-product order through PENDING -> PAYMENT_AUTHORIZED -> COMPLETE -
   expect(view.history.map((entry: any) => entry.status)).toEqual(['PENDING', 'PAYMENT_AUTHORIZED', 'COMPLETE', 'REFUND']);
   expect(view.fulfillments.map((f: any) => f.status)).toEqual(['revoked', 'revoked']);
   expect(kinds(view.engagements)).toEqual(['access_granted', 'order_confirmation', 'refund_notice', 'welcome']);
-  for (const name of ['order.placed', 'order.payment_authorized', 'order.completed', 'order.refunded', 'account.created', 'fulfillment.granted', 'fulfillment.revoked']) {
+  for (const name of [
+    'order.placed',
+    'order.payment_authorized',
+    'order.completed',
+    'order.refunded',
+    'account.created',
+    'fulfillment.granted',
+    'fulfillment.revoked',
+  ]) {
     expect([name, await countEvents(t, name, order.refNo)]).toEqual([name, 1]);
   }
   const events = await t.app
@@ -201,7 +211,9 @@ it('applies a License Change Notification to the entitlement that carries the li
   await drained(t);
   const [entitlement] = (await admin(t, `/api/orders/${order.refNo}`)).body.fulfillments;
   expect(entitlement).toMatchObject({ licenseExpiresAt: '2030-01-01 00:00:00', licenseStatus: 'DISABLED', licenseDisabled: true });
-  const changes = Recorder.events.filter((event) => event.name === 'license.changed' && (event as LicenseChangedEvent).data.licenseCode === `L-${process.pid}`);
+  const changes = Recorder.events.filter(
+    (event) => event.name === 'license.changed' && (event as LicenseChangedEvent).data.licenseCode === `L-${process.pid}`,
+  );
   expect(changes).toHaveLength(1);
 });
 
@@ -219,15 +231,18 @@ it('tells an integrator subscribed with @OnEvent of typed, versioned events afte
 });
 
 describe('admin API', () => {
-  it.each(['/api/orders/1', '/api/accounts/00000000-0000-0000-0000-000000000000', '/api/customers?email=a@b.c', '/api/ipn/messages', '/api/events/dead-letters'])(
-    'answers 401 to %s without the token',
-    async (path) => {
-      const anonymous = await fetch(`${t.baseUrl}${path}`);
-      expect(anonymous.status).toBe(401);
-      const wrong = await fetch(`${t.baseUrl}${path}`, { headers: { authorization: 'Bearer not-the-token-at-all' } });
-      expect(await wrong.json()).toMatchObject({ statusCode: 401, code: 'UNAUTHORIZED' });
-    },
-  );
+  it.each([
+    '/api/orders/1',
+    '/api/accounts/00000000-0000-0000-0000-000000000000',
+    '/api/customers?email=a@b.c',
+    '/api/ipn/messages',
+    '/api/events/dead-letters',
+  ])('answers 401 to %s without the token', async (path) => {
+    const anonymous = await fetch(`${t.baseUrl}${path}`);
+    expect(anonymous.status).toBe(401);
+    const wrong = await fetch(`${t.baseUrl}${path}`, { headers: { authorization: 'Bearer not-the-token-at-all' } });
+    expect(await wrong.json()).toMatchObject({ statusCode: 401, code: 'UNAUTHORIZED' });
+  });
 
   it('answers 404 for an unknown order', async () => {
     expect(await admin(t, '/api/orders/does-not-exist')).toMatchObject({ status: 404, body: { code: 'NOT_FOUND' } });

@@ -429,96 +429,92 @@ describe('c. a mail server that accepts and never answers', () => {
     await t?.close();
   });
 
-  it(
-    'keeps processing, holds no transaction open, retries, and sends each message exactly once once a server answers',
-    async () => {
-      const { endpoint, pool } = await database();
-      stalled = await stallingServer();
-      const port = stalled.port;
-      t = await createTestApp(endpoint, {
-        SMTP_URL: `smtp://127.0.0.1:${port}`,
-        SMTP_TIMEOUT_MS: '1000',
-        // The orders are TEST orders, whose messages are mailed only when asked to.
-        TEST_ORDERS_SEND_MAIL: 'true',
-        OUTBOX_POLL_MS: '50',
-        OUTBOX_BACKOFF_MS: '100',
-      });
-      const orders = Array.from({ length: 20 }, () => newOrder({ status: 'COMPLETE' }));
-      const answers = await Promise.all(orders.map((order) => deliver(t!.baseUrl, signed(order))));
-      expect(answers.every(Boolean)).toBe(true);
+  it('keeps processing, holds no transaction open, retries, and sends each message exactly once once a server answers', async () => {
+    const { endpoint, pool } = await database();
+    stalled = await stallingServer();
+    const port = stalled.port;
+    t = await createTestApp(endpoint, {
+      SMTP_URL: `smtp://127.0.0.1:${port}`,
+      SMTP_TIMEOUT_MS: '1000',
+      // The orders are TEST orders, whose messages are mailed only when asked to.
+      TEST_ORDERS_SEND_MAIL: 'true',
+      OUTBOX_POLL_MS: '50',
+      OUTBOX_BACKOFF_MS: '100',
+    });
+    const orders = Array.from({ length: 20 }, () => newOrder({ status: 'COMPLETE' }));
+    const answers = await Promise.all(orders.map((order) => deliver(t!.baseUrl, signed(order))));
+    expect(answers.every(Boolean)).toBe(true);
 
-      // Processing never waits for mail: all 20 orders fulfilled within a few seconds.
-      const refNos = orders.map((order) => order.refNo);
-      await waitFor(
-        'all 20 orders granted',
-        5000,
-        async () =>
-          (await one(pool, `SELECT count(*)::int FROM entitlement WHERE status = 'granted' AND ref_no = ANY($1)`, [refNos])) === 40,
-      );
-      await drained(t);
-      const messages = await one(pool, `SELECT count(*)::int FROM engagement`);
-      expect(messages).toBe(60); // confirmation, welcome, access granted
+    // Processing never waits for mail: all 20 orders fulfilled within a few seconds.
+    const refNos = orders.map((order) => order.refNo);
+    await waitFor(
+      'all 20 orders granted',
+      5000,
+      async () => (await one(pool, `SELECT count(*)::int FROM entitlement WHERE status = 'granted' AND ref_no = ANY($1)`, [refNos])) === 40,
+    );
+    await drained(t);
+    const messages = await one(pool, `SELECT count(*)::int FROM engagement`);
+    expect(messages).toBe(60); // confirmation, welcome, access granted
 
-      // While the server stalls: nothing sent, failures recorded with the timeout, and no transaction held
-      // open meanwhile (a send inside one would show as "idle in transaction" for a second).
-      let longTransactions = 0;
-      let sampling = true;
-      const sampler = (async () => {
-        while (sampling) {
-          longTransactions += await one(
-            pool,
-            `SELECT count(*)::int FROM pg_stat_activity
+    // While the server stalls: nothing sent, failures recorded with the timeout, and no transaction held
+    // open meanwhile (a send inside one would show as "idle in transaction" for a second).
+    let longTransactions = 0;
+    let sampling = true;
+    const sampler = (async () => {
+      while (sampling) {
+        longTransactions += await one(
+          pool,
+          `SELECT count(*)::int FROM pg_stat_activity
            WHERE datname = current_database() AND pid <> pg_backend_pid()
              AND state LIKE 'idle in transaction%' AND now() - xact_start > interval '500 milliseconds'`,
-          );
-          await sleep(50);
-        }
-      })();
-      try {
-        await waitFor(
-          'failed sends recorded',
-          10_000,
-          async () => (await one(pool, `SELECT count(*)::int FROM engagement WHERE last_error IS NOT NULL`)) >= 8,
         );
-      } finally {
-        sampling = false;
-        await sampler;
+        await sleep(50);
       }
-      const during = (await pool.query(`SELECT delivery, attempts, last_error FROM engagement`)).rows;
-      expect(during.filter((row) => row.delivery !== 'pending')).toEqual([]);
-      const failed = during.filter((row) => row.last_error !== null);
-      for (const row of failed) {
-        expect(row.attempts).toBeGreaterThanOrEqual(1);
-        expect(row.last_error).toMatch(/timeout|greeting never received/i);
-      }
-      expect(stalled.connections()).toBeGreaterThanOrEqual(8);
-      expect(longTransactions).toBe(0);
-      const failedIds = new Set((await pool.query(`SELECT id FROM engagement WHERE last_error IS NOT NULL`)).rows.map((row) => row.id));
-
-      // The stalled server is replaced by a working one on the same port.
-      await stalled.close();
-      stalled = undefined;
-      working = await fakeSmtpServer(port);
+    })();
+    try {
       await waitFor(
-        'every message sent',
-        20_000,
-        async () => (await one(pool, `SELECT count(*)::int FROM engagement WHERE delivery = 'sent'`)) === messages,
+        'failed sends recorded',
+        10_000,
+        async () => (await one(pool, `SELECT count(*)::int FROM engagement WHERE last_error IS NOT NULL`)) >= 8,
       );
-      await sleep(1000); // anything still in flight would arrive now
+    } finally {
+      sampling = false;
+      await sampler;
+    }
+    const during = (await pool.query(`SELECT delivery, attempts, last_error FROM engagement`)).rows;
+    expect(during.filter((row) => row.delivery !== 'pending')).toEqual([]);
+    const failed = during.filter((row) => row.last_error !== null);
+    for (const row of failed) {
+      expect(row.attempts).toBeGreaterThanOrEqual(1);
+      expect(row.last_error).toMatch(/timeout|greeting never received/i);
+    }
+    expect(stalled.connections()).toBeGreaterThanOrEqual(8);
+    expect(longTransactions).toBe(0);
+    const failedIds = new Set((await pool.query(`SELECT id FROM engagement WHERE last_error IS NOT NULL`)).rows.map((row) => row.id));
 
-      const sent = (await pool.query(`SELECT id, email, subject, delivery, attempts FROM engagement`)).rows;
-      const transactions = new Map<string, number>();
-      for (const mail of working.received) {
-        const key = `${mail.to.join(',')}|${subjectOf(mail.data)}`;
-        transactions.set(key, (transactions.get(key) ?? 0) + 1);
-      }
-      // Exactly one DATA transaction per message, and none for anything else.
-      expect(working.received).toHaveLength(messages);
-      expect(sent.map((row) => [row.delivery, transactions.get(`${row.email}|${row.subject}`)])).toEqual(sent.map(() => ['sent', 1]));
-      // The ones that failed were retried: more than one attempt.
-      for (const row of sent.filter((row) => failedIds.has(row.id))) expect(row.attempts).toBeGreaterThanOrEqual(2);
-    },
-  );
+    // The stalled server is replaced by a working one on the same port.
+    await stalled.close();
+    stalled = undefined;
+    working = await fakeSmtpServer(port);
+    await waitFor(
+      'every message sent',
+      20_000,
+      async () => (await one(pool, `SELECT count(*)::int FROM engagement WHERE delivery = 'sent'`)) === messages,
+    );
+    await sleep(1000); // anything still in flight would arrive now
+
+    const sent = (await pool.query(`SELECT id, email, subject, delivery, attempts FROM engagement`)).rows;
+    const transactions = new Map<string, number>();
+    for (const mail of working.received) {
+      const key = `${mail.to.join(',')}|${subjectOf(mail.data)}`;
+      transactions.set(key, (transactions.get(key) ?? 0) + 1);
+    }
+    // Exactly one DATA transaction per message, and none for anything else.
+    expect(working.received).toHaveLength(messages);
+    expect(sent.map((row) => [row.delivery, transactions.get(`${row.email}|${row.subject}`)])).toEqual(sent.map(() => ['sent', 1]));
+    // The ones that failed were retried: more than one attempt.
+    for (const row of sent.filter((row) => failedIds.has(row.id))) expect(row.attempts).toBeGreaterThanOrEqual(2);
+  });
 });
 
 // ------------------------------------------------------------------------------------------------

@@ -55,7 +55,14 @@ beforeAll(async () => {
   t = await createTestApp(
     database,
     // Large enough bodies for an order of 5,000 lines.
-    { INGEST_BATCH_MAX: '8', OUTBOX_POLL_MS: '20', OUTBOX_BACKOFF_MS: '20', OUTBOX_MAX_ATTEMPTS: '3', IPN_MAX_BODY: '8mb', IPN_MAX_FIELDS: '100000' },
+    {
+      INGEST_BATCH_MAX: '8',
+      OUTBOX_POLL_MS: '20',
+      OUTBOX_BACKOFF_MS: '20',
+      OUTBOX_MAX_ATTEMPTS: '3',
+      IPN_MAX_BODY: '8mb',
+      IPN_MAX_FIELDS: '100000',
+    },
     [IntegratorModule],
   );
   db = t.app.get(DataSource);
@@ -96,15 +103,20 @@ describe('receipt = the notification is stored', () => {
     for (const [i, response] of responses.entries()) {
       const order = orders[i] ?? orders[7];
       const date = receiptDateOf(response.body)!;
-      expect(response.body).toBe(expectedReceipt('sha256', TEST_SECRET_KEY, [DEFAULT_PRODUCTS[0].id, DEFAULT_PRODUCTS[0].name, order.ipnDate], date));
+      expect(response.body).toBe(
+        expectedReceipt('sha256', TEST_SECRET_KEY, [DEFAULT_PRODUCTS[0].id, DEFAULT_PRODUCTS[0].name, order.ipnDate], date),
+      );
     }
-    const stored = await db.query(`SELECT ref_no, delivery_count FROM ipn_notification WHERE ref_no = ANY($1)`, [orders.map((o) => o.refNo)]);
+    const stored = await db.query(`SELECT ref_no, delivery_count FROM ipn_notification WHERE ref_no = ANY($1)`, [
+      orders.map((o) => o.refNo),
+    ]);
     expect(stored).toHaveLength(30);
     expect(stored.find((row: any) => row.ref_no === orders[7].refNo).delivery_count).toBe(2);
     // One received event per stored notification, not per delivery.
-    const [{ n }] = await db.query(`SELECT count(*)::int AS n FROM outbox_event WHERE name = 'ipn.received' AND payload->>'orderRef' = ANY($1)`, [
-      orders.map((o) => o.refNo),
-    ]);
+    const [{ n }] = await db.query(
+      `SELECT count(*)::int AS n FROM outbox_event WHERE name = 'ipn.received' AND payload->>'orderRef' = ANY($1)`,
+      [orders.map((o) => o.refNo)],
+    );
     expect(n).toBe(30);
     await drained(t);
     const states = await db.query(`SELECT ref_no, status FROM "order" WHERE ref_no = ANY($1)`, [orders.map((o) => o.refNo)]);
@@ -134,7 +146,13 @@ describe('receipt = the notification is stored', () => {
     expect((await admin(t, `/api/orders/${poison.refNo}`)).status).toBe(404);
     const letters = (await admin(t, '/api/events/dead-letters')).body;
     expect(letters).toContainEqual(
-      expect.objectContaining({ id: dead.id, name: 'ipn.received', orderRef: poison.refNo, notificationId: message.id, lastError: dead.last_error }),
+      expect.objectContaining({
+        id: dead.id,
+        name: 'ipn.received',
+        orderRef: poison.refNo,
+        notificationId: message.id,
+        lastError: dead.last_error,
+      }),
     );
 
     PoisonConsumer.refNos.delete(poison.refNo); // the fix is deployed
@@ -221,7 +239,9 @@ describe('values beyond what an order can hold', () => {
     const order = newOrder({ status: 'COMPLETE', products });
     expect((await post(signed(order))).status).toBe(200);
     await drained(t, 60_000);
-    const [{ granted }] = await db.query(`SELECT count(*)::int AS granted FROM entitlement WHERE ref_no = $1 AND status = 'granted'`, [order.refNo]);
+    const [{ granted }] = await db.query(`SELECT count(*)::int AS granted FROM entitlement WHERE ref_no = $1 AND status = 'granted'`, [
+      order.refNo,
+    ]);
     expect(granted).toBe(5000);
   });
 });

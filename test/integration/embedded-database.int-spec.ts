@@ -41,7 +41,9 @@ it('starts in DATA_DIR, runs the migrations, and keeps what was written across c
   const second = await open();
   try {
     expect(await runMigrations(second.url)).toEqual([]);
-    expect(await withClient(second.url, async (client) => (await client.query(`SELECT detail FROM kept`)).rows)).toEqual([{ detail: 'kept' }]);
+    expect(await withClient(second.url, async (client) => (await client.query(`SELECT detail FROM kept`)).rows)).toEqual([
+      { detail: 'kept' },
+    ]);
   } finally {
     await second.close();
   }
@@ -106,7 +108,9 @@ it('starts again after its server was killed (SIGKILL): crash recovery keeps eve
 
   const second = await open();
   try {
-    expect(await withClient(second.url, async (client) => (await client.query(`SELECT count(*)::int AS n FROM crash`)).rows[0].n)).toBe(1000);
+    expect(await withClient(second.url, async (client) => (await client.query(`SELECT count(*)::int AS n FROM crash`)).rows[0].n)).toBe(
+      1000,
+    );
   } finally {
     await second.close();
   }
@@ -161,7 +165,10 @@ it('refuses a DATA_DIR whose server another live process of ours runs', async ()
 
 it('memory:// is a throw-away cluster, removed on close', async () => {
   const database = await startEmbeddedPostgres({ dataDir: 'memory://' });
-  const folder = await withClient(database.url, async (client) => (await client.query(`SELECT current_setting('data_directory') AS d`)).rows[0].d as string);
+  const folder = await withClient(
+    database.url,
+    async (client) => (await client.query(`SELECT current_setting('data_directory') AS d`)).rows[0].d as string,
+  );
   expect(existsSync(folder)).toBe(true);
   await database.close();
   expect(existsSync(folder)).toBe(false);
@@ -173,7 +180,10 @@ function openerScript(folder: string): string {
   scratch.push(out);
   for (const name of ['embedded-postgres', 'embedded-postgres-binaries']) {
     const source = resolve(__dirname, '..', '..', 'src', 'database', `${name}.ts`);
-    const { code } = transformFileSync(source, { jsc: { parser: { syntax: 'typescript' }, target: 'es2022' }, module: { type: 'commonjs' } });
+    const { code } = transformFileSync(source, {
+      jsc: { parser: { syntax: 'typescript' }, target: 'es2022' },
+      module: { type: 'commonjs' },
+    });
     writeFileSync(join(out, `${name}.js`), code);
   }
   const module = JSON.stringify(join(out, 'embedded-postgres.js'));
@@ -187,7 +197,10 @@ async function firstLine(child: ChildProcess, pattern: RegExp): Promise<string> 
   return new Promise((done, fail) => {
     child.stdout!.on('data', (chunk: Buffer) => {
       text += chunk.toString('utf8');
-      const match = text.split('\n').map((line) => pattern.exec(line)).find(Boolean);
+      const match = text
+        .split('\n')
+        .map((line) => pattern.exec(line))
+        .find(Boolean);
       if (match) done(match[1]);
     });
     child.once('exit', (code) => fail(new Error(`the opener exited (${code}) before it printed a URL: ${text}`)));

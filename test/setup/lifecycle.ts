@@ -26,7 +26,11 @@ let sending = 0;
 export async function sendStatus(t: TestApp, order: SampleOrder, status: string, extra: Partial<SampleOrder> = {}): Promise<string> {
   sending += 1;
   const ipnDate = `2026112410${String(sending % 60).padStart(2, '0')}${String(sending % 60).padStart(2, '0')}`;
-  const body = signForm(sampleIpn({ ...order, status, messageId: `${order.messageId}-${sending}`, ipnDate, ...extra }), ['sha256'], TEST_SECRET_KEY);
+  const body = signForm(
+    sampleIpn({ ...order, status, messageId: `${order.messageId}-${sending}`, ipnDate, ...extra }),
+    ['sha256'],
+    TEST_SECRET_KEY,
+  );
   const response = await postForm(`${t.baseUrl}/ipn`, body);
   const text = await response.text();
   if (response.status !== 200) throw new Error(`IPN ${status} for ${order.refNo}: ${response.status} ${text}`);

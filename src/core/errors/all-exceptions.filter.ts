@@ -55,7 +55,7 @@ export class AllExceptionsFilter implements ExceptionFilter {
         message: 'The database is unavailable; nothing was stored. Retry later.',
       };
     }
-    this.logger.error(error instanceof Error ? error.stack ?? error.message : String(error));
+    this.logger.error(error instanceof Error ? (error.stack ?? error.message) : String(error));
     return { statusCode: HttpStatus.INTERNAL_SERVER_ERROR, code: ErrorCode.Internal, message: 'Internal error.' };
   }
 }

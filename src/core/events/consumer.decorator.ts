@@ -37,10 +37,7 @@ export const CONSUMER_METADATA = Symbol('event-consumer');
  * `@Consumer('crm.notify-on-completed', OrderCompletedEvent) class NotifyCrm implements
  * EventConsumer<OrderCompletedEvent> { … }`.
  */
-export function Consumer<const TContracts extends ReadonlyArray<EventContract<string, unknown>>>(
-  name: string,
-  ...contracts: TContracts
-) {
+export function Consumer<const TContracts extends ReadonlyArray<EventContract<string, unknown>>>(name: string, ...contracts: TContracts) {
   return <TClass extends new (...args: never[]) => EventConsumer<EventOf<TContracts[number]>>>(target: TClass): void => {
     const definition: ConsumerDefinition = { name, events: contracts.map((contract) => contract.NAME) };
     Reflect.defineMetadata(CONSUMER_METADATA, definition, target);

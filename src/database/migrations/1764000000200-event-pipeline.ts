@@ -27,8 +27,12 @@ export class EventPipeline1764000000200 implements MigrationInterface {
     await queryRunner.query(`DROP INDEX "IDX_engagement_mail_due"`);
     await queryRunner.query(`ALTER TABLE "engagement" DROP COLUMN "delivery", DROP COLUMN "attempts", DROP COLUMN "next_attempt_at",
       DROP COLUMN "lease_token", DROP COLUMN "lease_until", DROP COLUMN "last_error", DROP COLUMN "sent_at"`);
-    await queryRunner.query(`CREATE TABLE "fulfillment_order" ("ref_no" text NOT NULL, "closed" boolean NOT NULL DEFAULT false, CONSTRAINT "PK_fulfillment_order" PRIMARY KEY ("ref_no"))`);
-    await queryRunner.query(`CREATE TABLE "processed_event" ("consumer" text NOT NULL, "event_id" uuid NOT NULL, "processed_at" TIMESTAMP WITH TIME ZONE NOT NULL DEFAULT now(), CONSTRAINT "PK_processed_event" PRIMARY KEY ("consumer", "event_id"))`);
+    await queryRunner.query(
+      `CREATE TABLE "fulfillment_order" ("ref_no" text NOT NULL, "closed" boolean NOT NULL DEFAULT false, CONSTRAINT "PK_fulfillment_order" PRIMARY KEY ("ref_no"))`,
+    );
+    await queryRunner.query(
+      `CREATE TABLE "processed_event" ("consumer" text NOT NULL, "event_id" uuid NOT NULL, "processed_at" TIMESTAMP WITH TIME ZONE NOT NULL DEFAULT now(), CONSTRAINT "PK_processed_event" PRIMARY KEY ("consumer", "event_id"))`,
+    );
     await queryRunner.query(`DROP INDEX "IDX_outbox_event_delivered"`);
     await queryRunner.query(`DROP INDEX "IDX_outbox_event_correlation"`);
     await queryRunner.query(`ALTER TABLE "outbox_event" DROP COLUMN "chain", DROP COLUMN "correlation_id"`);

@@ -47,6 +47,13 @@ import { RejectionRepository } from './persistence/rejection.repository';
     NotificationActivityQuery,
     ReplayNotificationsInRange,
   ],
-  exports: [NotificationObserver, StoredNotifications, ReplayNotificationUseCase, ReplayNotificationsInRange, NotificationMessagesQuery, NotificationActivityQuery],
+  exports: [
+    NotificationObserver,
+    StoredNotifications,
+    ReplayNotificationUseCase,
+    ReplayNotificationsInRange,
+    NotificationMessagesQuery,
+    NotificationActivityQuery,
+  ],
 })
 export class IpnModule {}

@@ -30,7 +30,14 @@ export class LinkAccountOnOrderPaid implements EventConsumer<OrderPaymentAuthori
     );
     for (const account of accounts.filter((found) => found.created)) {
       const { event, profile } = firstByEmail.get(account.email)!;
-      raise(createEvent(AccountCreatedEvent, { orderRef: event.orderRef, test: event.test, causedBy: event, data: { accountId: account.id, ...profile } }));
+      raise(
+        createEvent(AccountCreatedEvent, {
+          orderRef: event.orderRef,
+          test: event.test,
+          causedBy: event,
+          data: { accountId: account.id, ...profile },
+        }),
+      );
     }
   }
 }

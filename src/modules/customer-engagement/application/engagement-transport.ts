@@ -45,7 +45,11 @@ export class SmtpTransport implements EngagementTransport {
   private readonly transporter: Transporter;
 
   /** `timeoutMs`: for connecting, for the server's greeting, and for silence on the socket. */
-  constructor(smtpUrl: string, private readonly from: string, timeoutMs: number) {
+  constructor(
+    smtpUrl: string,
+    private readonly from: string,
+    timeoutMs: number,
+  ) {
     // nodemailer drops every other option when given `url`: the URL's parts are passed one by one.
     const url = new URL(smtpUrl);
     this.transporter = createTransport({

@@ -109,13 +109,22 @@ export class EntitlementRepository {
     );
   }
 
-  /** The entitlements of these licences a line could join (domain/entitlement-binding). */
+  /**
+   * The entitlements of these licences a line could join (domain/entitlement-binding): the orphans
+   * (no purchase yet) and, per licence, the earliest bought one, which is all a renewal joins. (A
+   * licence reference several purchases share must not make every batch read all of them.)
+   */
   async candidates(manager: EntityManager, licenseRefs: readonly string[]): Promise<Candidate[]> {
     if (licenseRefs.length === 0) return [];
     return manager.query(
-      `SELECT e.id, e.ref_no AS "refNo", e.line_no AS "lineNo", e.license_ref AS "licenseRef",
-         EXISTS (SELECT 1 FROM entitlement_line l WHERE l.entitlement_id = e.id AND l.kind = 'new') AS bought
-       FROM entitlement e WHERE e.license_ref = ANY($1::text[])`,
+      `WITH c AS (
+         SELECT e.id, e.ref_no AS "refNo", e.line_no AS "lineNo", e.license_ref AS "licenseRef",
+           -- A probe per row through the index (LIMIT keeps the planner from hashing the whole table).
+           (SELECT true FROM entitlement_line l WHERE l.entitlement_id = e.id AND l.kind = 'new' LIMIT 1) IS NOT NULL AS bought
+         FROM entitlement e WHERE e.license_ref = ANY($1::text[]))
+       SELECT * FROM c WHERE NOT bought
+       UNION ALL
+       (SELECT DISTINCT ON ("licenseRef") * FROM c WHERE bought ORDER BY "licenseRef", length("refNo"), "refNo", "lineNo")`,
       [licenseRefs],
     );
   }

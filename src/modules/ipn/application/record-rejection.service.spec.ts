@@ -36,7 +36,9 @@ describe('RecordRejectionService', () => {
     await service.record(rejection({ remoteAddress: '203.0.113.6' }), MINUTE + 5);
     await service.flush();
     expect(samples).toHaveLength(REJECTION_SAMPLE + 2);
-    expect(counts).toEqual([{ row: expect.objectContaining({ bodyBytes: 999, refNo: '123' }), minute: new Date(MINUTE), count: 1000 - REJECTION_SAMPLE }]);
+    expect(counts).toEqual([
+      { row: expect.objectContaining({ bodyBytes: 999, refNo: '123' }), minute: new Date(MINUTE), count: 1000 - REJECTION_SAMPLE },
+    ]);
   });
 
   it('starts a new sample every minute', async () => {

@@ -72,9 +72,7 @@ export class RecordRejectionService implements OnModuleDestroy {
     const counted = [...this.counted.values()];
     this.counted = new Map();
     for (const { row, minute, count, largestBody } of counted) {
-      await this.rejections
-        .count({ ...row, bodyBytes: largestBody }, minute, count)
-        .catch((error: Error) => this.failed(error));
+      await this.rejections.count({ ...row, bodyBytes: largestBody }, minute, count).catch((error: Error) => this.failed(error));
     }
   }
 

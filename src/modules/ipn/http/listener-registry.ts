@@ -10,11 +10,7 @@ export class ListenerRegistry {
   resolve(name: string | undefined): ListenerConfig {
     const listener = this.config.ipn.listeners.get(name ?? DEFAULT_LISTENER);
     if (!listener) {
-      throw new AppException(
-        HttpStatus.NOT_FOUND,
-        ErrorCode.UnknownListener,
-        `No listener named "${name}" is configured (IPN_LISTENERS).`,
-      );
+      throw new AppException(HttpStatus.NOT_FOUND, ErrorCode.UnknownListener, `No listener named "${name}" is configured (IPN_LISTENERS).`);
     }
     return listener;
   }

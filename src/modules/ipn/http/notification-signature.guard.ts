@@ -61,8 +61,7 @@ export class NotificationSignatureGuard implements CanActivate {
         'Send the notification as application/x-www-form-urlencoded, as 2Checkout does.',
       );
     }
-    const refuse = async (refused: Refused) =>
-      this.refusals.refuse(request, { ...refused, kind, listener: listener.name });
+    const refuse = async (refused: Refused) => this.refusals.refuse(request, { ...refused, kind, listener: listener.name });
     const rawBody = request.rawBody ?? Buffer.alloc(0);
     const form = this.parse(rawBody);
     if (form instanceof FormLimitError) {

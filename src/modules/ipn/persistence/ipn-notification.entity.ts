@@ -34,7 +34,6 @@ export class IpnNotificationEntity {
   @Column({ name: 'raw_body', type: 'bytea' })
   rawBody!: Buffer;
 
-
   @Column({ name: 'ref_no', type: 'text', nullable: true })
   refNo!: string | null;
 

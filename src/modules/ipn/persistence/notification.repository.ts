@@ -47,8 +47,21 @@ export interface StoredNotification {
 }
 
 const COLUMNS = [
-  'kind', 'listener', 'content_hash', 'algorithm', 'status', 'problem', 'raw_body', 'ref_no',
-  'order_status', 'ipn_date', 'message_id', 'license_code', 'test_order', 'remote_address', 'delivery_count',
+  'kind',
+  'listener',
+  'content_hash',
+  'algorithm',
+  'status',
+  'problem',
+  'raw_body',
+  'ref_no',
+  'order_status',
+  'ipn_date',
+  'message_id',
+  'license_code',
+  'test_order',
+  'remote_address',
+  'delivery_count',
 ];
 
 /** The envelope of a received event (DomainEvent), built in SQL for the rows just inserted. */
@@ -74,9 +87,21 @@ export class NotificationRepository {
     const tuples = sorted.map((arrival) => {
       const at = parameters.length;
       parameters.push(
-        arrival.kind, arrival.listener, arrival.contentHash, arrival.algorithm, arrival.status, arrival.problem,
-        arrival.rawBody, arrival.refNo, arrival.orderStatus, arrival.ipnDate, arrival.messageId, arrival.licenseCode,
-        arrival.test, arrival.remoteAddress, arrival.count,
+        arrival.kind,
+        arrival.listener,
+        arrival.contentHash,
+        arrival.algorithm,
+        arrival.status,
+        arrival.problem,
+        arrival.rawBody,
+        arrival.refNo,
+        arrival.orderStatus,
+        arrival.ipnDate,
+        arrival.messageId,
+        arrival.licenseCode,
+        arrival.test,
+        arrival.remoteAddress,
+        arrival.count,
       );
       return `(${COLUMNS.map((_, i) => `$${at + i + 1}`).join(', ')})`;
     });
@@ -88,9 +113,8 @@ export class NotificationRepository {
       status: NotificationStatus;
       inserted: boolean;
       received_at: Date;
-    }> =
-      await this.dataSource.query(
-        `WITH stored AS (
+    }> = await this.dataSource.query(
+      `WITH stored AS (
            INSERT INTO ipn_notification (${COLUMNS.join(', ')}) VALUES ${tuples.join(', ')}
            ON CONFLICT (kind, listener, content_hash) DO UPDATE
              SET delivery_count = ipn_notification.delivery_count + EXCLUDED.delivery_count, last_received_at = now()
@@ -100,8 +124,8 @@ export class NotificationRepository {
            SELECT e.event_id, e.kind || '.received', 1, ${RECEIVED_EVENT}, e.id
            FROM (SELECT gen_random_uuid() AS event_id, * FROM stored WHERE inserted AND status = 'accepted') e)
          SELECT id, kind, listener, content_hash, status, inserted, received_at FROM stored`,
-        parameters,
-      );
+      parameters,
+    );
     return rows.map((row) => ({
       id: row.id,
       kind: row.kind,
@@ -116,14 +140,20 @@ export class NotificationRepository {
   /** The notifications with these ids, parsed from their raw bodies, in the caller's transaction. */
   async read(manager: EntityManager, ids: readonly string[]): Promise<Map<string, StoredNotification>> {
     const rows: Array<{ id: string; kind: NotificationKind; listener: string; raw_body: Buffer; test_order: boolean; received_at: Date }> =
-      await manager.query(
-        `SELECT id, kind, listener, raw_body, test_order, received_at FROM ipn_notification WHERE id = ANY($1::uuid[])`,
-        [ids],
-      );
+      await manager.query(`SELECT id, kind, listener, raw_body, test_order, received_at FROM ipn_notification WHERE id = ANY($1::uuid[])`, [
+        ids,
+      ]);
     return new Map(
       rows.map((row) => [
         row.id,
-        { id: row.id, kind: row.kind, listener: row.listener, form: FormBody.parse(row.raw_body), test: row.test_order, receivedAt: row.received_at },
+        {
+          id: row.id,
+          kind: row.kind,
+          listener: row.listener,
+          form: FormBody.parse(row.raw_body),
+          test: row.test_order,
+          receivedAt: row.received_at,
+        },
       ]),
     );
   }

@@ -30,9 +30,7 @@ function referenceParse(body: Buffer): Record<string, string | string[]> | 'mixe
 
 /** An independent encoder, the way browsers and 2Checkout encode forms. */
 function encode(pairs: Array<[string, string]>): Buffer {
-  const text = pairs
-    .map(([name, value]) => `${encodeURIComponent(name)}=${encodeURIComponent(value)}`.replace(/%20/g, '+'))
-    .join('&');
+  const text = pairs.map(([name, value]) => `${encodeURIComponent(name)}=${encodeURIComponent(value)}`.replace(/%20/g, '+')).join('&');
   return Buffer.from(text, 'latin1');
 }
 
@@ -90,7 +88,26 @@ describe('FormBody.parse', () => {
   });
 
   it('reads any body exactly as the plain reference parser does', () => {
-    const token = fc.constantFrom('A', 'b', '=', '&', '[', ']', '%', '5', 'B', 'b', 'D', 'd', '0', '+', '%5B%5D', '%5b%5d', '\u00e9', '\u0000');
+    const token = fc.constantFrom(
+      'A',
+      'b',
+      '=',
+      '&',
+      '[',
+      ']',
+      '%',
+      '5',
+      'B',
+      'b',
+      'D',
+      'd',
+      '0',
+      '+',
+      '%5B%5D',
+      '%5b%5d',
+      '\u00e9',
+      '\u0000',
+    );
     fc.assert(
       fc.property(fc.array(token, { maxLength: 80 }), (tokens) => {
         const body = Buffer.from(tokens.join(''), 'latin1');

@@ -172,8 +172,7 @@ class FormParser {
       else if (byte === OPEN_BRACKET && bracket === -1) bracket = i;
     }
     // 2Checkout's array names (`IPN_PID%5B%5D`): only the brackets are encoded.
-    this.nameIsArray =
-      escape > start && bracket === -1 && escape === end - ENCODED_BRACKETS_LENGTH && isEncodedBrackets(body, escape);
+    this.nameIsArray = escape > start && bracket === -1 && escape === end - ENCODED_BRACKETS_LENGTH && isEncodedBrackets(body, escape);
     if (this.nameIsArray) return body.toString('latin1', start, escape);
     const raw = escape === -1 ? body.toString('latin1', start, end) : this.decode(start, end).toString('utf8');
     const at = raw.indexOf('[');

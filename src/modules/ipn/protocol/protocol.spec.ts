@@ -44,9 +44,7 @@ describe('2Checkout protocol against the reference vectors (test/fixtures/vector
     });
 
     it('builds the receipt source byte for byte', () => {
-      expect(receiptSource(vector.kind, form, vector.response_date).toString('utf8')).toBe(
-        vector.expected.receipt_source,
-      );
+      expect(receiptSource(vector.kind, form, vector.response_date).toString('utf8')).toBe(vector.expected.receipt_source);
     });
 
     it.each([

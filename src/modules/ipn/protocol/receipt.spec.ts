@@ -20,16 +20,19 @@ describe('receipt', () => {
       ['IPN_PNAME', ['東京', 'Other']],
       ['IPN_DATE', '20240615102959'],
     ]);
-    expect(receiptSource('ipn', form, '20240615103000').toString('utf8')).toBe(
-      '176東京14202406151029591420240615103000',
-    );
+    expect(receiptSource('ipn', form, '20240615103000').toString('utf8')).toBe('176東京14202406151029591420240615103000');
   });
 
   it('names the fields a receipt needs but the notification lacks', () => {
-    expect(missingReceiptFields('ipn', FormBody.fromPairs([['IPN_PID', ['1']], ['IPN_DATE', '']]))).toEqual([
-      'IPN_PNAME',
-      'IPN_DATE',
-    ]);
+    expect(
+      missingReceiptFields(
+        'ipn',
+        FormBody.fromPairs([
+          ['IPN_PID', ['1']],
+          ['IPN_DATE', ''],
+        ]),
+      ),
+    ).toEqual(['IPN_PNAME', 'IPN_DATE']);
     expect(missingReceiptFields('lcn', FormBody.fromPairs([['LICENSE_CODE', 'X']]))).toEqual(['EXPIRATION_DATE']);
   });
 });

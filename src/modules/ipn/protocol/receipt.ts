@@ -22,18 +22,10 @@ export function receiptSource(kind: NotificationKind, form: FormBody, date: stri
 }
 
 export function formatReceipt(algorithm: SignatureAlgorithm, date: string, hashHex: string): string {
-  return algorithm === 'md5'
-    ? `<EPAYMENT>${date}|${hashHex}</EPAYMENT>`
-    : `<sig algo="${algorithm}" date="${date}">${hashHex}</sig>`;
+  return algorithm === 'md5' ? `<EPAYMENT>${date}|${hashHex}</EPAYMENT>` : `<sig algo="${algorithm}" date="${date}">${hashHex}</sig>`;
 }
 
-export function readReceipt(
-  kind: NotificationKind,
-  form: FormBody,
-  algorithm: SignatureAlgorithm,
-  key: Buffer,
-  date: string,
-): string {
+export function readReceipt(kind: NotificationKind, form: FormBody, algorithm: SignatureAlgorithm, key: Buffer, date: string): string {
   return formatReceipt(algorithm, date, hmac(algorithm, key, receiptSource(kind, form, date)).toString('hex'));
 }
 

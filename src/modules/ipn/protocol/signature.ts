@@ -67,11 +67,7 @@ export type Verification =
  * Verifies the strongest signature present among `accepted`. A weaker signature never rescues a
  * stronger one that does not match. Several keys may be valid at once (key rotation).
  */
-export function verifySignature(
-  form: FormBody,
-  accepted: readonly SignatureAlgorithm[],
-  keys: readonly Buffer[],
-): Verification {
+export function verifySignature(form: FormBody, accepted: readonly SignatureAlgorithm[], keys: readonly Buffer[]): Verification {
   const algorithm = strongestPresent(form, accepted);
   if (!algorithm) return { ok: false, reason: 'signature_missing' };
   const received = form.first(SIGNATURE_FIELD[algorithm]) ?? '';
@@ -81,23 +77,15 @@ export function verifySignature(
   for (const key of keys) {
     if (signatureMatches(received, hmac(algorithm, key, source)) && !matchingKey) matchingKey = key;
   }
-  return matchingKey
-    ? { ok: true, algorithm, key: matchingKey }
-    : { ok: false, reason: 'signature_invalid', algorithm };
+  return matchingKey ? { ok: true, algorithm, key: matchingKey } : { ok: false, reason: 'signature_invalid', algorithm };
 }
 
 function strongestPresent(form: FormBody, accepted: readonly SignatureAlgorithm[]): SignatureAlgorithm | undefined {
-  return ALGORITHMS_BY_STRENGTH.find(
-    (algorithm) => accepted.includes(algorithm) && (form.first(SIGNATURE_FIELD[algorithm]) ?? '') !== '',
-  );
+  return ALGORITHMS_BY_STRENGTH.find((algorithm) => accepted.includes(algorithm) && (form.first(SIGNATURE_FIELD[algorithm]) ?? '') !== '');
 }
 
 /** Signs a form for sending: the signature fields of `algorithms`, over the current fields. */
-export function signatures(
-  form: FormBody,
-  algorithms: readonly SignatureAlgorithm[],
-  key: Buffer,
-): Array<[field: string, hex: string]> {
+export function signatures(form: FormBody, algorithms: readonly SignatureAlgorithm[], key: Buffer): Array<[field: string, hex: string]> {
   const source = signatureSource(form);
   return algorithms.map((algorithm) => [SIGNATURE_FIELD[algorithm], hmac(algorithm, key, source).toString('hex')]);
 }
