@@ -5,7 +5,7 @@ import { SECRET, argument, bodiesSent, freshDatabase, load, restartBodies, save,
 import { soak } from './soak';
 
 /**
- * npm run bench [-- --duration 30 --concurrency 8,32] | npm run bench -- --soak [--minutes 30]
+ * npm run bench [-- --duration 30 --concurrency 8,32 --product-only] | npm run bench -- --soak [--minutes 30]
  * Drives the production build and two hand-written node:http baselines with the same pre-signed load,
  * each on a fresh database on the same server, and prints the ratios the issue's targets name:
  * (a) a minimal listener (verify, one INSERT, receipt) for receipts/s and p99;
@@ -142,6 +142,10 @@ async function main(): Promise<void> {
   const concurrency = (argument('concurrency') ?? '8,32').split(',').map(Number);
   console.log('Signing the notifications...');
   signBodies(150_000);
+  if (process.argv.includes('--product-only')) {
+    for (const c of concurrency) console.log(JSON.stringify(await bench(PRODUCT, c, duration)));
+    return;
+  }
   const rows: Measurement[][] = [];
   for (const c of concurrency)
     rows.push([await bench(PRODUCT, c, duration), await bench(LISTENER, c, duration), await bench(FULL_JOB, c, duration)]);

@@ -155,13 +155,14 @@ export class OrderRepository {
       JSON.stringify(order.milestones),
     ];
     const names = STATE_COLUMNS.map(([column]) => column);
+    const rows = orders.map(values);
     // JSON travels as text (unnest has no jsonb[] from node-postgres), cast back in the SET.
     await manager.query(
       `UPDATE "order" AS o
        SET ${STATE_COLUMNS.map(([column, type]) => `${column} = u.${column}${type === 'jsonb' ? '::jsonb' : ''}`).join(', ')}, updated_at = now()
        FROM unnest($1::text[], ${names.map((_, i) => `$${i + 2}::text[]`).join(', ')}) AS u(ref_no, ${names.join(', ')})
        WHERE o.ref_no = u.ref_no`,
-      [orders.map((order) => order.refNo), ...names.map((_, i) => orders.map((order) => values(order)[i]))],
+      [orders.map((order) => order.refNo), ...names.map((_, i) => rows.map((row) => row[i]))],
     );
   }
 }
