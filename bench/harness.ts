@@ -97,11 +97,13 @@ export async function stop(child: ChildProcess): Promise<void> {
   await exited;
 }
 
-export function load(url: string, concurrency: number, duration: number): Promise<autocannon.Result> {
+/** `rate`: requests per second offered in all (unset: as fast as the connections go). */
+export function load(url: string, concurrency: number, duration: number, rate?: number): Promise<autocannon.Result> {
   return autocannon({
     url,
     connections: concurrency,
     duration,
+    ...(rate ? { overallRate: rate } : {}),
     method: 'POST',
     headers: { 'content-type': 'application/x-www-form-urlencoded' },
     requests: [{ setupRequest: (request) => ({ ...request, body: bodies[sent++ % bodies.length] }) }],

@@ -5,7 +5,7 @@ import { SECRET, argument, bodiesSent, freshDatabase, load, restartBodies, save,
 import { soak } from './soak';
 
 /**
- * npm run bench [-- --duration 30 --concurrency 8,32 --product-only] | npm run bench -- --soak [--minutes 30]
+ * npm run bench [-- --duration 30 --concurrency 8,32 --product-only] | npm run bench -- --soak [--minutes 30 --rate 600]
  * Drives the production build and two hand-written node:http baselines with the same pre-signed load,
  * each on a fresh database on the same server, and prints the ratios the issue's targets name:
  * (a) a minimal listener (verify, one INSERT, receipt) for receipts/s and p99;
@@ -137,7 +137,8 @@ function report(rows: Measurement[][]): void {
 }
 
 async function main(): Promise<void> {
-  if (process.argv.includes('--soak')) return soak(Number(argument('minutes') ?? 30));
+  if (process.argv.includes('--soak'))
+    return soak(Number(argument('minutes') ?? 30), argument('rate') ? Number(argument('rate')) : undefined);
   const duration = Number(argument('duration') ?? 30);
   const concurrency = (argument('concurrency') ?? '8,32').split(',').map(Number);
   console.log('Signing the notifications...');

@@ -4,13 +4,14 @@ import { SECRET, bodiesSent, freshDatabase, load, restartBodies, save, scalar, s
 const TABLES = ['outbox_event', 'ipn_notification', '"order"', 'order_status_history', 'entitlement', 'engagement'];
 
 /**
- * The product at concurrency 32 for `minutes`, sampled every minute: receipts/s, p99, RSS, pending
+ * The product at concurrency 32 (offering `rate` requests/s when given) for `minutes`, sampled every minute: receipts/s, p99, RSS, pending
  * events and table sizes. Delivered events are kept 2 minutes (EVENT_RETENTION=2m) so the soak shows
  * retention at work; the inbox, orders and what they grant are business records and grow with them.
  */
-export async function soak(minutes: number): Promise<void> {
+export async function soak(minutes: number, rate?: number): Promise<void> {
   console.log('Signing the notifications...');
-  signBodies(Math.min(minutes * 60 * 1500, 3_000_000));
+  // Enough distinct bodies for the whole soak (~2 KB each: run with a larger heap for long soaks).
+  signBodies(Math.ceil(minutes * 60 * (rate ?? 1500) * 1.1));
   const url = await freshDatabase('soak');
   const port = '3904';
   const app = await start(
@@ -23,7 +24,7 @@ export async function soak(minutes: number): Promise<void> {
   let ok = 0;
   try {
     for (let minute = 1; minute <= minutes; minute++) {
-      const result = await load(`http://127.0.0.1:${port}/ipn`, 32, 60);
+      const result = await load(`http://127.0.0.1:${port}/ipn`, 32, 60, rate);
       ok += result['2xx'];
       const sample: Record<string, number> = {
         minute,

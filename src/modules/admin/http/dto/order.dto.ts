@@ -1,4 +1,4 @@
-import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { ApiProperty } from '@nestjs/swagger';
 
 export class CustomerDto {
   @ApiProperty({ type: String, nullable: true, example: 'buyer@example.com' }) email!: string | null;
@@ -42,7 +42,7 @@ export class EntitlementDto {
   @ApiProperty() productId!: string;
   @ApiProperty() productName!: string;
   @ApiProperty() quantity!: number;
-  @ApiProperty({ enum: ['granted', 'revoked', 'held'] }) status!: string;
+  @ApiProperty({ enum: ['granted', 'revoked', 'held', 'expired'] }) status!: string;
   @ApiProperty({ type: String, nullable: true }) licenseRef!: string | null;
   @ApiProperty({ type: String, nullable: true }) licenseExpiresAt!: string | null;
   @ApiProperty({ type: String, nullable: true }) licenseStatus!: string | null;
@@ -77,6 +77,22 @@ export class OrderSummaryDto {
   @ApiProperty() updatedAt!: Date;
 }
 
+export class RefundDto {
+  @ApiProperty({ example: '10.00', description: 'Decimal string' }) amount!: string;
+  @ApiProperty({ type: String, nullable: true, example: 'USD' }) currency!: string | null;
+  @ApiProperty({ type: [Number], description: 'Lines refunded: all for a full refund, none for an amount only' }) lines!: number[];
+  @ApiProperty({ description: 'When the refund notification arrived (ISO)' }) at!: string;
+}
+
+export class ChargebackDto {
+  @ApiProperty({ type: String, nullable: true, description: 'CHARGEBACK_REASON_CODE' }) reasonCode!: string | null;
+  @ApiProperty({ description: 'CHARGEBACK_RESOLUTION as last sent' }) resolution!: string;
+  @ApiProperty() openedAt!: string;
+  @ApiProperty({ type: String, nullable: true, description: 'When it was won, lost or accepted; null while open' }) closedAt!:
+    string | null;
+  @ApiProperty({ enum: ['open', 'won', 'lost'] }) state!: string;
+}
+
 /** GET /api/orders/:refNo */
 export class OrderDetailDto extends OrderSummaryDto {
   @ApiProperty({ type: CustomerDto }) customer!: CustomerDto;
@@ -85,8 +101,8 @@ export class OrderDetailDto extends OrderSummaryDto {
   @ApiProperty({ type: AccountRefDto, nullable: true }) account!: AccountRefDto | null;
   @ApiProperty({ type: [EntitlementDto] }) fulfillments!: EntitlementDto[];
   @ApiProperty({ type: [EngagementDto] }) engagements!: EngagementDto[];
-  @ApiPropertyOptional({ type: 'array', items: { type: 'object' }, description: 'Refunds, partial ones included' }) refunds?: unknown[];
-  @ApiPropertyOptional({ type: 'object', nullable: true, additionalProperties: true }) chargeback?: unknown;
+  @ApiProperty({ type: [RefundDto], description: 'Refunds, partial ones included' }) refunds!: RefundDto[];
+  @ApiProperty({ type: ChargebackDto, nullable: true }) chargeback!: ChargebackDto | null;
 }
 
 /** GET /api/accounts/:id */
