@@ -1,7 +1,9 @@
+import { DataSource } from 'typeorm';
 import type { DatabaseEndpoint } from '../../src/database/embedded-postgres';
 import { TestApp, createTestApp } from '../setup/create-test-app';
 import { admin, countEvents } from '../setup/lifecycle';
 import { provisionTestDatabase } from '../setup/test-database';
+import { GraceExpiry } from '../../src/modules/subscriptions/application/grace-expiry.service';
 import { ScenarioRun } from './commerce-scenario';
 
 let database: DatabaseEndpoint;
@@ -122,6 +124,33 @@ describe('licence lifecycle (LCN)', () => {
     expect(await run.subscription()).toMatchObject({ status: 'expired', licenseStatus: 'EXPIRED' });
     expect((await run.order(1)).fulfillments).toEqual([expect.objectContaining({ lineNo: 1, licenseRef: run.license, status: 'expired' })]);
     expect((await run.messages()).slice(-1)).toEqual(['subscription_ended']);
+  });
+
+  it('expires a past-due subscription when its grace period runs out with no further LCN, once', async () => {
+    const run = new ScenarioRun(t, 'expired');
+    await run.send(1, 2, 3);
+    expect(await run.subscription()).toMatchObject({ status: 'past_due', expiresAt: '2027-11-24 10:25:40', gracePeriodDays: 7 });
+    const clock = t.app.get(GraceExpiry);
+
+    // The grace period ends 2027-12-01 10:25:40: a day before, nothing is due.
+    await clock.runOnce(new Date('2027-11-30T10:25:40Z'));
+    await run.settled();
+    expect(await run.subscription()).toMatchObject({ status: 'past_due' });
+
+    expect(await clock.runOnce(new Date('2027-12-01T10:25:41Z'))).toBeGreaterThanOrEqual(1);
+    await run.settled();
+    expect(await run.subscription()).toMatchObject({ status: 'expired' });
+    expect((await run.order(1)).fulfillments).toEqual([expect.objectContaining({ lineNo: 1, status: 'expired' })]);
+    expect((await run.messages()).slice(-1)).toEqual(['subscription_ended']);
+    // A second look queues nothing for the same expiry.
+    expect(await clock.runOnce(new Date('2027-12-02T00:00:00Z'))).toBe(0);
+    const [{ n }] = await t.app
+      .get(DataSource)
+      .query(
+        `SELECT count(*)::int AS n FROM outbox_event WHERE name = 'subscription.grace_elapsed' AND payload->'data'->>'licenseRef' = $1`,
+        [run.license],
+      );
+    expect(n).toBe(1);
   });
 
   it('sets cancelAtPeriodEnd on a scheduled cancellation and clears it on a revert, access kept throughout', async () => {

@@ -59,6 +59,32 @@ export class OutboxRepository {
   }
 
   /**
+   * Queues events for delivery, in their own statement (not a producer's transaction: for events a
+   * clock raises). An event whose id is queued already is not queued again; returns how many were.
+   */
+  async enqueue(events: readonly DomainEvent[]): Promise<number> {
+    if (events.length === 0) return 0;
+    const queued: Array<{ id: string }> = await this.dataSource.query(
+      `INSERT INTO outbox_event (id, name, version, payload, correlation_id)
+       SELECT e.id, e.name, e.version, e.payload, e.correlation_id
+       FROM json_to_recordset($1::json) AS e(id uuid, name text, version int, payload jsonb, correlation_id uuid)
+       ON CONFLICT (id) DO NOTHING RETURNING id`,
+      [
+        JSON.stringify(
+          events.map((event) => ({
+            id: event.eventId,
+            name: event.name,
+            version: event.version,
+            payload: event,
+            correlation_id: event.correlationId,
+          })),
+        ),
+      ],
+    );
+    return queued.length;
+  }
+
+  /**
    * Marks events delivered, each with the chain of events its delivery raised (their envelopes without
    * data: what an order's journey shows). The time is read at the end of the chain: what the
    * receipt-to-effect latency measures.

@@ -5,7 +5,7 @@ import { APP_CONFIG, AppConfig } from '../../../config/app.config';
 import { maskEmail } from '../../../core/observability';
 import { EngagementRecordedEvent } from '../contracts/engagement.events';
 import { ClaimedMessage, EngagementRepository } from '../persistence/engagement.repository';
-import { ENGAGEMENT_TRANSPORT, EngagementTransport } from './engagement-transport';
+import { ENGAGEMENT_TRANSPORT, EngagementTransport, LogTransport } from './engagement-transport';
 
 const BATCH = 16;
 /** Messages in flight at once: a slow server holds only these. */
@@ -23,6 +23,7 @@ const MAX_BACKOFF_MS = 60 * 60 * 1000;
 export class MailSender implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger('MailSender');
   private readonly token = randomUUID();
+  private readonly log = new LogTransport();
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<void> | undefined;
   private again = false;
@@ -48,11 +49,11 @@ export class MailSender implements OnApplicationBootstrap, OnApplicationShutdown
   /** After the commit that recorded a message: the log transport writes it now; an outside one is woken. */
   @OnEvent(EngagementRecordedEvent.NAME)
   async onRecorded(event: EngagementRecordedEvent): Promise<void> {
-    if (this.transport.external) this.wake();
-    else {
-      const { engagementId: id, kind, email: to, subject } = event.data;
-      await this.transport.send({ id, kind, to, subject, text: '' });
-    }
+    const { engagementId: id, kind, email: to, subject, transport } = event.data;
+    // A message recorded for an outside transport is this stage's to send; one recorded for the log
+    // (the log transport, or a TEST order's message while SMTP is set) is written to the log now.
+    if (transport === this.transport.name && this.transport.external) this.wake();
+    else await this.log.send({ id, kind, to, subject, text: '' });
   }
 
   wake(): void {

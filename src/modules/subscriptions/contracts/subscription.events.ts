@@ -78,6 +78,18 @@ export class SubscriptionSuspendedEvent extends DomainEventBase<'subscription.su
   static readonly VERSION = 1;
 }
 
+/**
+ * The grace period after a subscription's expiry ran out without a renewal (raised by the clock, not
+ * by the platform, which sends no LCN then): the subscription expires and its access ends.
+ */
+export class SubscriptionGraceElapsedEvent extends DomainEventBase<
+  'subscription.grace_elapsed',
+  { licenseRef: string; graceEndedAt: string }
+> {
+  static readonly NAME = 'subscription.grace_elapsed';
+  static readonly VERSION = 1;
+}
+
 /** What one License Change Notification says. */
 export interface LicenseChange {
   licenseCode: string;
@@ -106,4 +118,6 @@ export const SUBSCRIPTION_STATE_EVENTS = [
   SubscriptionStartedEvent,
   SubscriptionRenewedEvent,
   SubscriptionUpgradedEvent,
+  // Also raised by the clock when a grace period runs out (no LCN then).
+  SubscriptionExpiredEvent,
 ] as const;

@@ -1,6 +1,14 @@
 import fc from 'fast-check';
 import type { LicenseChange } from '../contracts/subscription.events';
-import { PaidLine, SubscriptionState, applyLicenseChange, applyPaidLine, statusShown, transitionsOf } from './subscription-state';
+import {
+  PaidLine,
+  SubscriptionState,
+  applyLicenseChange,
+  applyPaidLine,
+  expireAfterGrace,
+  statusShown,
+  transitionsOf,
+} from './subscription-state';
 
 /** A subscription as the repository creates it: active, nothing known yet. */
 function newSubscription(licenseRef: string, test: boolean): SubscriptionState {
@@ -84,6 +92,19 @@ describe('subscription state', () => {
     expect(apply(bought.next, lcn('2027-11-30 10:00:00', expiry)).status).toBe('past_due');
     expect(apply(bought.next, lcn('2027-12-01 10:25:40', expiry)).status).toBe('expired');
     expect(apply(bought.next, lcn('2027-11-25 10:00:00', { ...expiry, gracePeriodDays: 0 })).status).toBe('expired');
+  });
+
+  it('expires by the clock once the grace period ran out, unless a renewal dated later came first', () => {
+    const pastDue = apply(bought.next, lcn('2027-11-25 10:00:00', { status: 'EXPIRED', dispatchReason: 'LICENCE_EXPIRATION' }));
+    const graceEnd = Date.UTC(2027, 11, 1, 10, 25, 40);
+    expect(pastDue.status).toBe('past_due');
+    expect(expireAfterGrace(pastDue, graceEnd - 1000)).toBeNull();
+    expect(expireAfterGrace(pastDue, graceEnd)).toMatchObject({ status: 'expired', statusKey: '20271201102540' });
+    const renewed = applyPaidLine(pastDue, paid('2', 'renewal', '20271126090000', '2028-11-24 10:25:40')).next;
+    expect(expireAfterGrace(renewed, graceEnd)).toBeNull();
+    // A later LCN saying active wins over the clock's expiry, whichever is applied first.
+    const expired = expireAfterGrace(pastDue, graceEnd)!;
+    expect(apply(expired, lcn('2027-12-02 09:00:00')).status).toBe('active');
   });
 
   it('shows an expiry after a scheduled cancellation as canceled, the cancellation arriving first or last', () => {

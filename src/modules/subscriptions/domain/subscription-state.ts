@@ -110,6 +110,25 @@ export function applyPaidLine(
   return { next, transition: line.kind === 'new' ? 'started' : line.kind === 'renewal' ? 'renewed' : 'upgraded' };
 }
 
+/** When the grace period after the expiry ends (ms), for a past-due subscription; null otherwise. */
+export function graceEnd(state: Pick<SubscriptionState, 'status' | 'expiresAt' | 'gracePeriodDays'>): number | null {
+  const expires = state.status === 'past_due' ? dateOf(state.expiresAt) : null;
+  return expires === null ? null : expires + (state.gracePeriodDays ?? 0) * 86_400_000;
+}
+
+/**
+ * The subscription once its grace period ran out at `endedAt` (ms) with no renewal: as if an expiry
+ * dated then had arrived, so a message dated later (a renewal, a reactivation) still decides. Null when
+ * it changes nothing (no longer past due, renewed since, or the grace period not over).
+ */
+export function expireAfterGrace(state: SubscriptionState, endedAt: number): SubscriptionState | null {
+  const end = graceEnd(state);
+  if (end === null || end > endedAt) return null;
+  const key = new Date(end).toISOString().replace(/\D/g, '').slice(0, 14);
+  if (state.statusKey !== null && state.statusKey > key) return null;
+  return { ...state, status: 'expired', statusKey: key };
+}
+
 /** The status shown: an expiry of a subscription the customer had asked to stop at period end is a cancellation. */
 export function statusShown(state: Pick<SubscriptionState, 'status' | 'cancelAtPeriodEnd'>): SubscriptionStatus {
   return state.status === 'expired' && state.cancelAtPeriodEnd ? 'canceled' : state.status;

@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
-import type { EntityManager } from 'typeorm';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource, EntityManager } from 'typeorm';
 import type { SubscriptionOrderKind } from '../contracts/subscription.events';
 import type { SubscriptionState } from '../domain/subscription-state';
 
@@ -35,6 +36,8 @@ export interface SubscriptionLink {
 /** Every statement on subscriptions and their orders; arrays through unnest, one statement a batch. */
 @Injectable()
 export class SubscriptionRepository {
+  constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
+
   /**
    * The subscriptions of these licences, created (active, empty) where unknown, locked for the caller's
    * transaction in licence order, so that concurrent batches cannot deadlock on each other.
@@ -61,6 +64,14 @@ export class SubscriptionRepository {
       licenseRefs,
     ]);
     return new Map(rows.map((row) => [row.licenseRef, row]));
+  }
+
+  /** Past-due subscriptions with an expiry: those whose grace period may run out (at most `limit`). */
+  async pastDue(limit: number): Promise<SubscriptionState[]> {
+    return this.dataSource.query(
+      `SELECT ${STATE} FROM subscription WHERE status = 'past_due' AND expires_at IS NOT NULL ORDER BY expires_at LIMIT $1`,
+      [limit],
+    );
   }
 
   /** Links orders to subscriptions; returns the links that are new (a replayed order's are not). */
