@@ -5,6 +5,7 @@ import { BoundedRejections1764000000100 } from './1764000000100-bounded-rejectio
 import { EventPipeline1764000000200 } from './1764000000200-event-pipeline';
 import { CommerceLifecycle1764000000300 } from './1764000000300-commerce-lifecycle';
 import { AdminAudit1764000000400 } from './1764000000400-admin-audit';
+import { OutboxAutovacuum1764000001300 } from './1764000001300-outbox-autovacuum';
 import { OutsideCalls1764000001200 } from './1764000001200-outside-calls';
 import { NotificationReceivedAtIndex1764000001100 } from './1764000001100-notification-received-at-index';
 
@@ -19,4 +20,5 @@ export const MIGRATIONS = [
   AdminAudit1764000000400,
   NotificationReceivedAtIndex1764000001100,
   OutsideCalls1764000001200,
+  OutboxAutovacuum1764000001300,
 ];
