@@ -4,6 +4,8 @@
  * - core/ and config/ import no module; config/ may read the framework-free 2Checkout protocol
  *   (algorithm names, form limits), which itself imports nothing of ours.
  * - domain/ folders are pure: no Nest, no TypeORM.
+ * - Layers within a module: http -> application -> domain, persistence/ behind application/ (consumers/,
+ *   listeners/ and provisioning/ are application code). http/ never reaches persistence/ itself.
  * - No cycles.
  */
 module.exports = {
@@ -40,6 +42,36 @@ module.exports = {
       severity: 'error',
       from: { path: '^src/modules/[^/]+/domain/' },
       to: { path: ['@nestjs', 'typeorm', 'node_modules/(@nestjs|typeorm)'] },
+    },
+    {
+      name: 'http-not-to-persistence',
+      comment: 'A controller or guard asks an application service; the SQL behind it stays in persistence/.',
+      severity: 'error',
+      from: { path: '^src/modules/([^/]+)/http/' },
+      to: { path: '^src/modules/$1/persistence/' },
+    },
+    {
+      name: 'application-not-to-http',
+      comment: 'Use cases and services know nothing of HTTP: no controllers, guards, DTOs or HTTP exceptions.',
+      severity: 'error',
+      from: { path: '^src/modules/([^/]+)/(application|consumers|listeners|provisioning|persistence|domain)/' },
+      to: { path: '^src/modules/$1/http/' },
+    },
+    {
+      name: 'persistence-not-to-application',
+      comment: 'Repositories are used by application code, never the other way round.',
+      severity: 'error',
+      // Known exception: the provisioning repository stores ProvisioningResult, a type of the strategy
+      // contract (provisioning/provisioning-strategy.ts) that integrators implement (type-only import).
+      from: { path: '^src/modules/([^/]+)/persistence/', pathNot: '^src/modules/fulfillment/persistence/provisioning\\.repository\\.ts$' },
+      to: { path: '^src/modules/$1/(application|consumers|listeners|provisioning)/' },
+    },
+    {
+      name: 'domain-is-the-core',
+      comment: 'domain/ imports only domain/ (and the pure protocol): no application, HTTP or persistence code.',
+      severity: 'error',
+      from: { path: '^src/modules/([^/]+)/domain/' },
+      to: { path: '^src/modules/$1/(application|consumers|listeners|provisioning|persistence|http)/' },
     },
     {
       name: 'no-cycles',

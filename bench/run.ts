@@ -2,10 +2,13 @@ import type { ChildProcess } from 'node:child_process';
 import type autocannon from 'autocannon';
 import { postgresCpu, postmasterPid, processCpu } from './cpu';
 import { SECRET, argument, bodiesSent, freshDatabase, load, restartBodies, save, scalar, signBodies, start, stop } from './harness';
+import { channelsTarget } from './channels';
 import { soak } from './soak';
 
 /**
  * npm run bench [-- --duration 30 --concurrency 8,32 --product-only] | npm run bench -- --soak [--minutes 30 --rate 600]
+ * npm run bench -- --with-subscriber --with-channels: the product against itself with one subscriber, and
+ * with two webhook endpoints and the broker on (AMQP_URL, default the local RabbitMQ).
  * Drives the production build and two hand-written node:http baselines with the same pre-signed load,
  * each on a fresh database on the same server, and prints the ratios the issue's targets name:
  * (a) a minimal listener (verify, one INSERT, receipt) for receipts/s and p99;
@@ -15,15 +18,23 @@ import { soak } from './soak';
 const PG_DATA = process.env.BENCH_PG_DATA ?? '/var/lib/postgresql/15/main';
 
 interface Target {
-  name: 'product' | 'listener' | 'full-job';
+  name: 'product' | 'listener' | 'full-job' | 'product+subscriber' | 'product+channels';
   script: string;
   port: string;
   path: string;
+  /** The product's variants: settings of their own, and what is set up once it listens. */
+  env?: Record<string, string>;
+  setUp?: (baseUrl: string) => Promise<void>;
 }
 
 const PRODUCT: Target = { name: 'product', script: 'dist/src/main.js', port: '3901', path: '/ipn' };
 const LISTENER: Target = { name: 'listener', script: 'dist/bench/baseline-listener.js', port: '3902', path: '/' };
 const FULL_JOB: Target = { name: 'full-job', script: 'dist/bench/full-job-listener.js', port: '3903', path: '/' };
+/** The product with one in-process subscriber (bench/product-with-subscriber.ts). */
+const WITH_SUBSCRIBER: Target = { name: 'product+subscriber', script: 'dist/bench/product-with-subscriber.js', port: '3904', path: '/ipn' };
+/** The product with two webhook endpoints and the broker on (bench/channels.ts). */
+const WITH_CHANNELS: Target = { name: 'product+channels', script: 'dist/src/main.js', port: '3905', path: '/ipn', ...channelsTarget() };
+const isProduct = (target: Target) => target.path === '/ipn';
 
 interface Measurement {
   target: Target['name'];
@@ -50,16 +61,17 @@ async function bench(target: Target, concurrency: number, duration: number): Pro
   // The product on its defaults; all three with the same pool and key.
   const child = await start(
     target.script,
-    { DATABASE_URL: url, PORT: target.port, IPN_SECRET_KEY: SECRET, DATABASE_POOL_SIZE: '20' },
+    { DATABASE_URL: url, PORT: target.port, IPN_SECRET_KEY: SECRET, DATABASE_POOL_SIZE: '20', ...target.env },
     address,
   );
+  await target.setUp?.(`http://127.0.0.1:${target.port}`);
   const postmaster = postmasterPid(PG_DATA);
   restartBodies();
   const cpuBefore = processCpu(child.pid!) + postgresCpu(postmaster);
   try {
     const result = await load(address, concurrency, duration);
     const common = receipts(target, concurrency, result);
-    if (target !== PRODUCT) {
+    if (!isProduct(target)) {
       const cpu = processCpu(child.pid!) + postgresCpu(postmaster) - cpuBefore;
       return { ...common, processedPerSecond: common.receiptsPerSecond, cpuMsPerNotification: round((cpu * 1000) / result['2xx']) };
     }
@@ -89,6 +101,8 @@ async function afterDrain(url: string, child: ChildProcess, postmaster: number, 
   while ((await scalar(url, `SELECT count(*) AS value FROM outbox_event WHERE status <> 'delivered'`)) > 0) {
     await new Promise((done) => setTimeout(done, 50));
   }
+  // Fully processed: also every delivery target (provisioning, subscribers, webhooks, the broker) caught up.
+  while ((await scalar(url, DELIVERIES_BEHIND)) > 0) await new Promise((done) => setTimeout(done, 50));
   const drainMs = Date.now() - drainStarted;
   const cpu = processCpu(child.pid!) + postgresCpu(postmaster) - cpuBefore;
   const stored = await scalar(url, `SELECT count(*) AS value FROM ipn_notification`);
@@ -112,7 +126,21 @@ async function afterDrain(url: string, child: ChildProcess, postmaster: number, 
   };
 }
 
+/** Delivery targets short of the log's head, and delivery items not yet delivered. */
+const DELIVERIES_BEHIND = `SELECT (SELECT count(*) FROM delivery_target
+                                   WHERE position < (SELECT coalesce(max(position), 0) FROM event_log))
+                        + (SELECT count(*) FROM delivery_item WHERE status = 'pending') AS value`;
+
 const round = (value: number): number => Math.round(value * 100) / 100;
+
+/** A variant against the product measured beside it in the same run: the cost of what it adds. */
+function reportVariant(product: Measurement, variant: Measurement): void {
+  console.log(
+    `  ${variant.target}: processed ${variant.processedPerSecond}/s vs ${product.processedPerSecond}/s ` +
+      `(${(variant.processedPerSecond / product.processedPerSecond).toFixed(2)}x), CPU ${variant.cpuMsPerNotification} vs ` +
+      `${product.cpuMsPerNotification} ms/notification (${(variant.cpuMsPerNotification / product.cpuMsPerNotification).toFixed(2)}x)`,
+  );
+}
 
 function report(rows: Measurement[][]): void {
   for (const [product, listener, full] of rows) {
@@ -143,6 +171,23 @@ async function main(): Promise<void> {
   const concurrency = (argument('concurrency') ?? '8,32').split(',').map(Number);
   console.log('Signing the notifications...');
   signBodies(150_000);
+  const variants = [
+    ...(process.argv.includes('--with-subscriber') ? [WITH_SUBSCRIBER] : []),
+    ...(process.argv.includes('--with-channels') ? [WITH_CHANNELS] : []),
+  ];
+  if (variants.length > 0) {
+    // Interleaved, the product first each time: the variants' cost against it, from one run.
+    const results: Measurement[][] = [];
+    for (const c of concurrency) {
+      const row = [await bench(PRODUCT, c, duration)];
+      for (const variant of variants) row.push(await bench(variant, c, duration));
+      console.log(`\nconcurrency ${c}`);
+      for (const variant of row.slice(1)) reportVariant(row[0], variant);
+      results.push(row);
+    }
+    save('bench-variants', results);
+    return;
+  }
   if (process.argv.includes('--product-only')) {
     for (const c of concurrency) console.log(JSON.stringify(await bench(PRODUCT, c, duration)));
     return;

@@ -6,18 +6,20 @@ import { APP_CONFIG, AppConfig } from './config/app.config';
 import { AllExceptionsFilter } from './core/errors';
 import { EventsModule } from './core/events';
 import { ObservabilityModule, ObservabilityOptions } from './core/observability';
-import { OutsideCallsModule } from './core/outside-calls';
+import { DeliveryModule } from './core/delivery';
 import { dataSourceOptions } from './database/data-source-options';
 import type { DatabaseEndpoint } from './database/embedded-postgres';
-import { runMigrations } from './database/run-migrations';
+import { migrationContextOf, runMigrations } from './database/run-migrations';
 import { AccountsModule } from './modules/accounts';
 import { AdminModule } from './modules/admin';
+import { AmqpModule } from './modules/amqp';
 import { ConsoleModule } from './modules/console';
 import { CustomerEngagementModule } from './modules/customer-engagement';
 import { FulfillmentModule } from './modules/fulfillment';
 import { IpnModule } from './modules/ipn';
 import { OrdersModule } from './modules/orders';
 import { SubscriptionsModule } from './modules/subscriptions';
+import { WebhooksModule } from './modules/webhooks';
 
 /** Composition root. The configuration is read once by the caller and handed in, already validated. */
 @Module({})
@@ -45,21 +47,22 @@ export class AppModule {
           // Migrations first, on a connection of their own without the app's statement timeouts (a
           // migration may rewrite a large table); retried like the app's first connection.
           dataSourceFactory: async (options) => {
-            await runMigrations(database.url);
+            await runMigrations(database.url, { context: migrationContextOf(config) });
             return new DataSource(options!);
           },
         }),
         ObservabilityModule.forRoot(config, observability),
         EventsModule,
-        OutsideCallsModule,
+        DeliveryModule,
         IpnModule,
         OrdersModule,
         AccountsModule,
-        // Before fulfilment: in a delivery, subscriptions are locked before the entitlements that follow them.
         SubscriptionsModule,
         FulfillmentModule,
         CustomerEngagementModule,
+        AmqpModule,
         AdminModule,
+        WebhooksModule,
         ConsoleModule,
         ...extensions,
       ],

@@ -1,6 +1,7 @@
 import type { ModuleMetadata } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
+import type { NextFunction, Request, Response } from 'express';
 import helmet from 'helmet';
 import { Logger } from 'nestjs-pino';
 import type { DestinationStream } from 'pino';
@@ -9,7 +10,7 @@ import type { AppConfig } from './config/app.config';
 import { requestId } from './core/observability';
 import type { DatabaseEndpoint } from './database/embedded-postgres';
 import { setUpOpenApi } from './modules/admin';
-import { NotificationObserver } from './modules/ipn';
+import { NotificationObserver, notificationPostOf } from './modules/ipn';
 
 export interface CreateAppOptions {
   /** Where log lines go instead of stdout: tests read them. */
@@ -44,9 +45,15 @@ export async function createApp(
   // Off unless TRUST_PROXY names the proxies: otherwise any client could choose its address (and so
   // pass IPN_ALLOWED_IPS, or dodge the refusal throttle) with an X-Forwarded-For header.
   app.set('trust proxy', config.trustProxy);
-  // Security headers on every answer: helmet's defaults, whose Content-Security-Policy runs scripts from
-  // the service's own files only. The console (src/modules/console) tightens it for its pages.
-  app.use(helmet());
+  app.disable('x-powered-by');
+  // Security headers on every answer but a notification's: helmet's defaults, whose Content-Security-Policy
+  // runs scripts from the service's own files only (the console, src/modules/console, tightens it for its
+  // pages). A notification POST is answered to 2Checkout's servers with a line of text no browser renders:
+  // its receipt goes without them (a dozen headers, most of the answer's bytes).
+  const securityHeaders = helmet();
+  app.use((request: Request, response: Response, next: NextFunction) =>
+    notificationPostOf(request) ? next() : securityHeaders(request, response, next),
+  );
   setUpOpenApi(app);
   return app;
 }

@@ -1,7 +1,6 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { CRM_OPTIONS, CrmOptions } from './crm.options';
-import { SyncCustomerToCrm } from './sync-customer-to-crm.consumer';
-import { UpsertCrmContact } from './upsert-crm-contact.call';
+import { SyncCustomerToCrm } from './sync-customer-to-crm.subscriber';
 
 /**
  * Example (a): keeps a CRM up to date from `order.completed` and `fulfillment.granted`. Plug it in with
@@ -12,7 +11,7 @@ export class CrmModule {
   static forRoot(options: CrmOptions): DynamicModule {
     return {
       module: CrmModule,
-      providers: [{ provide: CRM_OPTIONS, useValue: options }, SyncCustomerToCrm, UpsertCrmContact],
+      providers: [{ provide: CRM_OPTIONS, useValue: options }, SyncCustomerToCrm],
     };
   }
 }

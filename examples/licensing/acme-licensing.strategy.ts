@@ -19,9 +19,9 @@ export const ACME_LICENSING_OPTIONS = Symbol('ACME_LICENSING_OPTIONS');
 
 /**
  * Example (b): a custom provisioning strategy. Fulfilment grants an entitlement per paid line; for the
- * lines this strategy `appliesTo`, the outside-calls stage calls `provision` after the grant committed
+ * lines this strategy `appliesTo`, fulfilment's provisioning subscriber calls `provision` after the grant committed
  * (never inside the delivery transaction), with a timeout (`signal`) and retries with backoff. The
- * license key it returns is kept with the call.
+ * license key it returns is kept (ProvisioningQuery).
  */
 @ProvisioningStrategyFor('acme-licensing')
 export class AcmeLicensingStrategy implements ProvisioningStrategy {

@@ -1,14 +1,14 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { OrderCompletedEvent } from '../modules/orders';
-import { catalogueTable, eventClasses, readmeWithCatalogue } from './docs-events';
+import { CATALOGUE_PAGE, catalogueTable, eventClasses, withCatalogue } from './docs-events';
 
 const root = join(__dirname, '..', '..');
 
-describe('the event catalogue in README.md', () => {
+describe('the event catalogue in docs/events.md', () => {
   it('is the one generated from the event classes (after changing an event, run npm run docs:events)', () => {
-    const readme = readFileSync(join(root, 'README.md'), 'utf8');
-    expect(readme).toBe(readmeWithCatalogue(readme, catalogueTable(eventClasses(root))));
+    const page = readFileSync(join(root, CATALOGUE_PAGE), 'utf8');
+    expect(page).toBe(withCatalogue(page, catalogueTable(eventClasses(root))));
   });
 
   it('reads name, version, class, module, data type and doc comment from the classes', () => {

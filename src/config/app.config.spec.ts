@@ -36,27 +36,60 @@ describe('loadConfig', () => {
     [{ ...base, IPN_ALLOWED_IPS: '91.220.121.0/24,91.220.121.0/33' }, /^IPN_ALLOWED_IPS: "91.220.121.0\/33" is not/],
     [{ ...base, TRUST_PROXY: 'true' }, /^TRUST_PROXY: /],
     [{ ...base, IPN_REFUSALS_PER_MINUTE: 'many' }, /^IPN_REFUSALS_PER_MINUTE: must be a whole number/],
+    [{ ...base, IPN_REFUSAL_RECORDS_PER_MINUTE: '0' }, /^IPN_REFUSAL_RECORDS_PER_MINUTE: /],
     [{ ...base, REJECTION_RETENTION_DAYS: '0' }, /^REJECTION_RETENTION_DAYS: /],
     [{ ...base, DATABASE_CONNECT_TIMEOUT_MS: '3s' }, /^DATABASE_CONNECT_TIMEOUT_MS: must be a whole number/],
     [{ ...base, DATABASE_STATEMENT_TIMEOUT_MS: '10' }, /^DATABASE_STATEMENT_TIMEOUT_MS: /],
     [{ ...base, SHUTDOWN_TIMEOUT_MS: '0' }, /^SHUTDOWN_TIMEOUT_MS: /],
     [{ ...base, ADMIN_REQUESTS_PER_MINUTE: 'lots' }, /^ADMIN_REQUESTS_PER_MINUTE: must be a whole number/],
+    [{ ...base, CONSOLE_SIGN_INS_PER_MINUTE: '0' }, /^CONSOLE_SIGN_INS_PER_MINUTE: /],
+    [{ ...base, WEBHOOK_SECRET_OVERLAP: '1 day' }, /^WEBHOOK_SECRET_OVERLAP: must be a duration/],
+    [{ ...base, WEBHOOK_TIMEOUT_MS: '15s' }, /^WEBHOOK_TIMEOUT_MS: must be a whole number/],
+    [{ ...base, WEBHOOK_RETRY_SCHEDULE: '5s,5 minutes' }, /^WEBHOOK_RETRY_SCHEDULE: entry 2 \("5 minutes"\) is not a duration/],
+    [{ ...base, WEBHOOK_DISABLE_AFTER: '5' }, /^WEBHOOK_DISABLE_AFTER: must be a duration/],
+    [{ ...base, WEBHOOK_ALLOW_PRIVATE: 'yes' }, /^WEBHOOK_ALLOW_PRIVATE: must be true or false/],
   ])('stops on a bad value, naming the variable (%j)', (env, message) => {
     expect(() => loadConfig(env)).toThrow(message);
   });
 
+  it('gives the webhook defaults, and reads each', () => {
+    expect(loadConfig(base).webhooks).toEqual({
+      secretOverlapMs: 86_400_000,
+      timeoutMs: 15_000,
+      retryScheduleMs: [5000, 300_000, 1_800_000, 7_200_000, 18_000_000, 36_000_000, 36_000_000],
+      disableAfterMs: 5 * 86_400_000,
+      allowPrivate: false,
+    });
+    const set = loadConfig({
+      ...base,
+      WEBHOOK_SECRET_OVERLAP: '2h',
+      WEBHOOK_TIMEOUT_MS: '500',
+      WEBHOOK_RETRY_SCHEDULE: '100ms,1s',
+      WEBHOOK_DISABLE_AFTER: '30s',
+      WEBHOOK_ALLOW_PRIVATE: 'true',
+    });
+    expect(set.webhooks).toEqual({
+      secretOverlapMs: 7_200_000,
+      timeoutMs: 500,
+      retryScheduleMs: [100, 1000],
+      disableAfterMs: 30_000,
+      allowPrivate: true,
+    });
+  });
+
   it('bounds database waits, shutdown and admin calls by default, and reads each', () => {
     const defaults = loadConfig(base);
-    expect([defaults.shutdownTimeoutMs, defaults.adminRequestsPerMinute]).toEqual([9000, 60]);
+    expect([defaults.shutdownTimeoutMs, defaults.adminRequestsPerMinute, defaults.consoleSignInsPerMinute]).toEqual([9000, 60, 10]);
     const set = loadConfig({
       ...base,
       DATABASE_CONNECT_TIMEOUT_MS: '1500',
       DATABASE_STATEMENT_TIMEOUT_MS: '20000',
       SHUTDOWN_TIMEOUT_MS: '30000',
       ADMIN_REQUESTS_PER_MINUTE: '600',
+      CONSOLE_SIGN_INS_PER_MINUTE: '3',
     });
     expect(set.database.timeouts).toEqual({ connectMs: 1500, statementMs: 20000 });
-    expect([set.shutdownTimeoutMs, set.adminRequestsPerMinute]).toEqual([30000, 600]);
+    expect([set.shutdownTimeoutMs, set.adminRequestsPerMinute, set.consoleSignInsPerMinute]).toEqual([30000, 600, 3]);
   });
 
   it('takes notifications from anyone, trusts no proxy, and bounds refusals by default', () => {
@@ -64,6 +97,7 @@ describe('loadConfig', () => {
     expect(ipn.formLimits).toEqual({ maxFields: 2000, maxFieldNameBytes: 128 });
     expect(ipn.allowedSenders).toBeUndefined();
     expect(ipn.refusalsPerMinute).toBe(30);
+    expect(ipn.refusalRecordsPerMinute).toBe(100);
     expect(ipn.rejectionRetentionDays).toBe(30);
     expect(trustProxy).toBe(false);
   });
@@ -75,6 +109,7 @@ describe('loadConfig', () => {
       IPN_ALLOWED_IPS: '91.220.121.0/24,2001:db8::/32',
       TRUST_PROXY: 'loopback',
       IPN_REFUSALS_PER_MINUTE: '5',
+      IPN_REFUSAL_RECORDS_PER_MINUTE: '20',
       REJECTION_RETENTION_DAYS: '7',
     });
     expect(ipn.formLimits.maxFields).toBe(500);
@@ -82,6 +117,7 @@ describe('loadConfig', () => {
     expect(ipn.allowedSenders?.includes('2001:db8::7')).toBe(true);
     expect(trustProxy).toEqual(['loopback']);
     expect(ipn.refusalsPerMinute).toBe(5);
+    expect(ipn.refusalRecordsPerMinute).toBe(20);
     expect(ipn.rejectionRetentionDays).toBe(7);
   });
 

@@ -80,6 +80,10 @@ export class Environment {
   IPN_LISTENERS?: string;
 
   @IsOptional()
+  @Matches(/^[a-z0-9][a-z0-9_-]{0,62}$/i, { message: 'must be letters, digits, - or _ (at most 63)' })
+  IPN_ACCOUNT?: string;
+
+  @IsOptional()
   @Matches(/^\d+\s*(b|kb|mb)?$/i, { message: 'must be a size such as 1048576, 512kb or 1mb' })
   IPN_MAX_BODY?: string;
 
@@ -106,6 +110,12 @@ export class Environment {
   @IsOptional()
   @IsInt({ message: 'must be a whole number' })
   @Min(1)
+  @Max(100000)
+  IPN_REFUSAL_RECORDS_PER_MINUTE?: number;
+
+  @IsOptional()
+  @IsInt({ message: 'must be a whole number' })
+  @Min(1)
   @Max(3650)
   REJECTION_RETENTION_DAYS?: number;
 
@@ -119,6 +129,12 @@ export class Environment {
   @Min(1)
   @Max(1000000)
   ADMIN_REQUESTS_PER_MINUTE?: number;
+
+  @IsOptional()
+  @IsInt({ message: 'must be a whole number' })
+  @Min(1)
+  @Max(1000)
+  CONSOLE_SIGN_INS_PER_MINUTE?: number;
 
   @IsOptional()
   @IsInt({ message: 'must be a whole number' })
@@ -157,6 +173,29 @@ export class Environment {
   @IsOptional()
   @Matches(DURATION, { message: 'must be a duration such as 7d, 12h or 30m' })
   EVENT_RETENTION?: string;
+
+  @IsOptional()
+  @IsInt({ message: 'must be a whole number' })
+  @Min(300)
+  @Max(3600000)
+  DELIVERY_LEASE_MS?: number;
+
+  @IsOptional()
+  @IsInt({ message: 'must be a whole number' })
+  @Min(10)
+  @Max(3600000)
+  SUBSCRIBER_TIMEOUT_MS?: number;
+
+  @IsOptional()
+  @IsString()
+  @MinLength(16, { message: 'must be at least 16 characters' })
+  EVENTS_TOKEN?: string;
+
+  @IsOptional()
+  @IsInt({ message: 'must be a whole number' })
+  @Min(1)
+  @Max(1000000)
+  EVENTS_REQUESTS_PER_MINUTE?: number;
 
   @IsOptional()
   @Matches(DURATION, { message: 'must be a duration such as 365d, or unset to keep every notification' })
@@ -230,8 +269,60 @@ export class Environment {
   ALERT_INTERVAL_MS?: number;
 
   @IsOptional()
+  @Matches(DURATION, { message: 'must be a duration such as 24h, 30m or 0s' })
+  WEBHOOK_SECRET_OVERLAP?: string;
+
+  @IsOptional()
+  @IsInt({ message: 'must be a whole number' })
+  @Min(100)
+  @Max(120000)
+  WEBHOOK_TIMEOUT_MS?: number;
+
+  @IsOptional()
+  @IsString()
+  WEBHOOK_RETRY_SCHEDULE?: string;
+
+  @IsOptional()
+  @Matches(DURATION, { message: 'must be a duration such as 5d or 12h' })
+  WEBHOOK_DISABLE_AFTER?: string;
+
+  @IsOptional()
+  @IsIn(['true', 'false'], { message: 'must be true or false' })
+  WEBHOOK_ALLOW_PRIVATE?: 'true' | 'false';
+
+  @IsOptional()
   @Matches(DURATION, { message: 'must be a duration such as 5m or 60s' })
   ALERT_WINDOW?: string;
+
+  @IsOptional()
+  @Matches(/^amqps?:\/\/[^\s]+$/, { message: 'must be an amqp:// or amqps:// URL' })
+  AMQP_URL?: string;
+
+  @IsOptional()
+  @IsString()
+  AMQP_EXCHANGE?: string;
+
+  @IsOptional()
+  @IsString()
+  AMQP_EVENTS?: string;
+
+  @IsOptional()
+  @IsInt({ message: 'must be a whole number' })
+  @Min(100)
+  @Max(600000)
+  AMQP_CONFIRM_TIMEOUT_MS?: number;
+
+  @IsOptional()
+  @IsInt({ message: 'must be a whole number' })
+  @Min(1)
+  @Max(100)
+  AMQP_MAX_ATTEMPTS?: number;
+
+  @IsOptional()
+  @IsInt({ message: 'must be a whole number' })
+  @Min(100)
+  @Max(600000)
+  AMQP_RECONNECT_MS?: number;
 }
 
 const NUMERIC: ReadonlyArray<keyof Environment> = [
@@ -241,16 +332,25 @@ const NUMERIC: ReadonlyArray<keyof Environment> = [
   'DATABASE_STATEMENT_TIMEOUT_MS',
   'SHUTDOWN_TIMEOUT_MS',
   'ADMIN_REQUESTS_PER_MINUTE',
+  'CONSOLE_SIGN_INS_PER_MINUTE',
   'INGEST_BATCH_MAX',
   'INGEST_CONCURRENT_BATCHES',
   'OUTBOX_POLL_MS',
   'OUTBOX_MAX_ATTEMPTS',
   'OUTBOX_BACKOFF_MS',
+  'DELIVERY_LEASE_MS',
+  'SUBSCRIBER_TIMEOUT_MS',
+  'EVENTS_REQUESTS_PER_MINUTE',
   'IPN_MAX_FIELDS',
   'IPN_REFUSALS_PER_MINUTE',
+  'IPN_REFUSAL_RECORDS_PER_MINUTE',
   'REJECTION_RETENTION_DAYS',
   'SMTP_TIMEOUT_MS',
   'ALERT_INTERVAL_MS',
+  'AMQP_CONFIRM_TIMEOUT_MS',
+  'AMQP_MAX_ATTEMPTS',
+  'AMQP_RECONNECT_MS',
+  'WEBHOOK_TIMEOUT_MS',
 ];
 
 export function readEnvironment(source: NodeJS.ProcessEnv): Environment {
@@ -283,3 +383,6 @@ const PROTOTYPE_KEYS: Record<string, true> = Object.fromEntries(
     .getTargetValidationMetadatas(Environment, '', true, false)
     .map((metadata) => [metadata.propertyName, true]),
 );
+
+/** Every variable the service reads, as declared above: the configuration reference lists exactly these. */
+export const ENVIRONMENT_VARIABLES: readonly string[] = Object.keys(PROTOTYPE_KEYS);

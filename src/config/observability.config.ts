@@ -12,8 +12,11 @@ export interface AlertThresholds {
 }
 
 export interface ObservabilityConfig {
-  /** `pretty`: coloured lines for a terminal (pino-pretty); `json`: one JSON object a line. */
-  readonly logFormat: 'json' | 'pretty';
+  /**
+   * `pretty`: coloured lines for a terminal (pino-pretty); `json`: one JSON object a line. Unset
+   * (LOG_FORMAT unset): pretty when standard output is a terminal, JSON otherwise (see prettyLogs).
+   */
+  readonly logFormat: 'json' | 'pretty' | undefined;
   /** Set: GET /metrics wants `Authorization: Bearer <METRICS_TOKEN>`. */
   readonly metricsToken: Secret | undefined;
   readonly alerts: AlertThresholds & {
@@ -35,7 +38,7 @@ export function observabilityConfig(env: Environment, parseDuration: (text: stri
     throw new ConfigurationError('ALERT_WEBHOOK_SECRET', 'is required with ALERT_WEBHOOK_URL: the receiver checks the X-Signature with it');
   }
   return {
-    logFormat: env.LOG_FORMAT ?? 'json',
+    logFormat: env.LOG_FORMAT,
     metricsToken: env.METRICS_TOKEN ? new Secret(env.METRICS_TOKEN) : undefined,
     alerts: {
       refusalRate: threshold(env.ALERT_REFUSAL_RATE ?? DEFAULTS.refusalRate),

@@ -52,7 +52,7 @@ async function call(path: string, options: { method?: string; token?: string; fr
 }
 
 describe('audit log', () => {
-  it('records each replay and retry with who (token fingerprint, address), what, target, when and outcome; reads are not recorded', async () => {
+  it('records each replay and retry with who (token fingerprint, address), what, target, when and outcome', async () => {
     const started = Date.now();
     const order = newOrder({ status: 'COMPLETE' });
     const poisoned = newOrder({ status: 'COMPLETE' });
@@ -74,7 +74,7 @@ describe('audit log', () => {
     expect((await call('/api/ipn/messages/not-a-uuid/replay', { method: 'POST' })).status).toBe(400);
 
     const entries = (await call('/api/audit')).body;
-    const who = { tokenFingerprint: FINGERPRINT, remoteAddress: '198.51.100.1' };
+    const who = { tokenFingerprint: FINGERPRINT, remoteAddress: '198.51.100.1', count: 1 };
     expect(entries.map(({ id: _id, at: _at, finishedAt: _finished, ...rest }: any) => rest)).toEqual([
       { ...who, action: 'ipn.message.replay', target: 'not-a-uuid', outcome: 'rejected', detail: 'HTTP 400' },
       { ...who, action: 'ipn.messages.replay_range', target: `${range.from}..${range.to}`, outcome: 'done', detail: '2 replayed' },
@@ -82,6 +82,8 @@ describe('audit log', () => {
       { ...who, action: 'event.retry', target: deadLetter.id, outcome: 'done', detail: null },
       { ...who, action: 'ipn.message.replay', target: unknown, outcome: 'not_found', detail: 'NOT_FOUND' },
       { ...who, remoteAddress: '203.0.113.7', action: 'ipn.message.replay', target: message.id, outcome: 'done', detail: null },
+      // The stored notifications hold the customer's form: their read is recorded (the dead letters' is not).
+      { ...who, action: 'ipn.messages.read', target: `refNo=${order.refNo}`, outcome: 'done', detail: null },
     ]);
     for (const entry of entries) {
       expect(new Date(entry.at).getTime()).toBeGreaterThanOrEqual(started - 1000);

@@ -1,8 +1,11 @@
+import fc from 'fast-check';
 import type { DatabaseEndpoint } from '../../src/database/embedded-postgres';
 import { TestApp, createTestApp } from '../setup/create-test-app';
-import { countEvents } from '../setup/lifecycle';
+import { admin, countEvents } from '../setup/lifecycle';
 import { provisionTestDatabase } from '../setup/test-database';
 import { ScenarioRun } from './commerce-scenario';
+
+const CHAOS = process.env.CHAOS === '1';
 
 let database: DatabaseEndpoint;
 let t: TestApp;
@@ -119,16 +122,24 @@ describe('chargebacks', () => {
 });
 
 describe('fraud over time', () => {
-  it('takes access away when a newer notification says DENIED', async () => {
+  it('confirms an order under review and holds its access; takes access and the account link away when a newer notification says DENIED', async () => {
     const run = new ScenarioRun(t, 'fraud-denied');
     await run.send(1);
-    expect(access(await run.order(1))).toEqual([[1, run.license, 'held']]);
+    let order = await run.order(1);
+    expect(access(order)).toEqual([[1, run.license, 'held']]);
+    expect(order.account).toMatchObject({ email: run.ids.email });
+    expect(await run.messages()).toEqual(['order_confirmation', 'welcome']);
     await run.send(2);
     expect(access(await run.order(1))).toEqual([[1, run.license, 'granted']]);
+    // Cleared after a review: access is granted, the order is not confirmed a second time.
+    expect(await run.messages()).toEqual(['order_confirmation', 'welcome', 'access_granted']);
     await run.send(3);
-    const order = await run.order(1);
+    order = await run.order(1);
     expect(order.fraudStatus).toBe('DENIED');
     expect(access(order)).toEqual([[1, run.license, 'revoked']]);
+    expect(order.account).toBeNull();
+    expect((await customer(run)).account).toMatchObject({ email: run.ids.email, orders: [] });
+    expect(await run.messages()).toEqual(['order_confirmation', 'welcome', 'access_granted']);
   });
 
   it('ignores an APPROVED dated before the DENIED, even when it arrives last', async () => {
@@ -137,5 +148,89 @@ describe('fraud over time', () => {
     const order = await run.order(1);
     expect(order.fraudStatus).toBe('DENIED');
     expect(access(order)).toEqual([[1, run.license, 'revoked']]);
+    expect(order.account).toBeNull();
   });
 });
+
+describe('an order DENIED for fraud', () => {
+  const count = (kinds: string[], kind: string) => kinds.filter((found) => found === kind).length;
+
+  it('gets no account and no confirmation until a newer notification says APPROVED, then each once', async () => {
+    const run = new ScenarioRun(t, 'fraud-denied-then-approved');
+    await run.send(1);
+    let order = await run.order(1);
+    expect(order).toMatchObject({ status: 'COMPLETE', fraudStatus: 'DENIED', account: null });
+    expect(access(order)).toEqual([[1, run.license, 'revoked']]);
+    expect(await customer(run)).toMatchObject({ account: null, timeline: [] });
+
+    await run.send(2);
+    order = await run.order(1);
+    expect(order.fraudStatus).toBe('APPROVED');
+    expect(access(order)).toEqual([[1, run.license, 'granted']]);
+    const { account } = await customer(run);
+    expect(account).toMatchObject({ email: run.ids.email, orders: [run.refNo(1)] });
+    expect(order.account).toEqual({ id: account.id, email: run.ids.email });
+    expect((await run.messages()).sort()).toEqual(['access_granted', 'order_confirmation', 'welcome']);
+    expect(await countEvents(t, 'account.created', run.refNo(1))).toBe(1);
+
+    // DENIED again: off the account (which stays) and no access; APPROVED again: back, nothing confirmed twice.
+    await run.send(3);
+    order = await run.order(1);
+    expect(order.account).toBeNull();
+    expect(access(order)).toEqual([[1, run.license, 'revoked']]);
+    expect((await customer(run)).account).toMatchObject({ id: account.id, orders: [] });
+    await run.send(4);
+    order = await run.order(1);
+    expect(order.account).toEqual({ id: account.id, email: run.ids.email });
+    expect(access(order)).toEqual([[1, run.license, 'granted']]);
+    const kinds = await run.messages();
+    expect([count(kinds, 'order_confirmation'), count(kinds, 'welcome')]).toEqual([1, 1]);
+    expect(await countEvents(t, 'account.created', run.refNo(1))).toBe(1);
+  });
+
+  it('ends with the same account and messages when the APPROVED arrives before the older DENIED', async () => {
+    const [forward, reverse] = [new ScenarioRun(t, 'fraud-denied-then-approved'), new ScenarioRun(t, 'fraud-denied-then-approved')];
+    await forward.send(1, 2);
+    await reverse.send(2);
+    expect((await reverse.messages()).sort()).toEqual(['access_granted', 'order_confirmation', 'welcome']);
+    await reverse.send(1);
+    for (const run of [forward, reverse]) {
+      const order = await run.order(1);
+      expect(order).toMatchObject({ fraudStatus: 'APPROVED', account: { email: run.ids.email } });
+      expect(access(order)).toEqual([[1, run.license, 'granted']]);
+      expect((await run.messages()).sort()).toEqual(['access_granted', 'order_confirmation', 'welcome']);
+    }
+  });
+
+  it('is confirmed once and welcomed once, whatever the arrival order of DENIED and APPROVED notifications', async () => {
+    const plans = fc.record({
+      order: fc.array(fc.nat(), { minLength: 4, maxLength: 4 }),
+      together: fc.array(fc.boolean(), { minLength: 4, maxLength: 4 }),
+      duplicate: fc.nat(4),
+    });
+    await fc.assert(
+      fc.asyncProperty(plans, async (plan) => {
+        const run = new ScenarioRun(t, 'fraud-denied-then-approved');
+        const permuted = [1, 2, 3, 4].map((step, i) => ({ step, rank: plan.order[i] })).sort((a, b) => a.rank - b.rank);
+        const waves: number[][] = [];
+        permuted.forEach(({ step }, i) => (plan.together[i] && waves.length > 0 ? waves.at(-1)!.push(step) : waves.push([step])));
+        if (plan.duplicate < 4) waves.push([plan.duplicate + 1]);
+        for (const wave of waves) await Promise.all(wave.map((step) => run.sendOnly(step)));
+        await run.settled();
+        const order = await run.order(1);
+        expect(order).toMatchObject({ fraudStatus: 'APPROVED', account: { email: run.ids.email } });
+        expect(access(order)).toEqual([[1, run.license, 'granted']]);
+        const kinds = await run.messages();
+        expect([...new Set(kinds)].sort()).toEqual(['access_granted', 'order_confirmation', 'welcome']);
+        expect([count(kinds, 'order_confirmation'), count(kinds, 'welcome')]).toEqual([1, 1]);
+      }),
+      { numRuns: CHAOS ? 100 : 12, endOnFailure: true },
+    );
+  });
+});
+
+async function customer(run: ScenarioRun): Promise<any> {
+  const { status, body } = await admin(t, `/api/customers?email=${encodeURIComponent(run.ids.email)}`);
+  if (status !== 200) throw new Error(`customer ${run.ids.email}: ${status} ${JSON.stringify(body)}`);
+  return body;
+}

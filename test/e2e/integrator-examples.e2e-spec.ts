@@ -1,9 +1,9 @@
 import { IncomingMessage, Server, ServerResponse, createServer } from 'node:http';
 import { AddressInfo } from 'node:net';
-import { DataSource } from 'typeorm';
 import type { DatabaseEndpoint } from '../../src/database/embedded-postgres';
 import { AcmeLicensingModule } from '../../examples/licensing/acme-licensing.module';
 import { CrmModule } from '../../examples/crm/crm.module';
+import { ProvisioningQuery } from '../../src/modules/fulfillment';
 import { TestApp, createTestApp } from '../setup/create-test-app';
 import { drained, newOrder, sendStatus } from '../setup/lifecycle';
 import { provisionTestDatabase, withClient } from '../setup/test-database';
@@ -43,11 +43,12 @@ let database: DatabaseEndpoint;
 let t: TestApp;
 const attemptsByKey = new Map<string, number>();
 
-/** Is the call the worker is making already committed, seen from another connection? */
+/** Is the event behind this idempotency key (its last part is the event id) committed, seen from another connection? */
 async function committed(key: string): Promise<boolean> {
+  const eventId = key.split(':').at(-1);
   return withClient(
     database.url,
-    async (client) => (await client.query(`SELECT 1 FROM outside_call WHERE key = $1`, [key])).rowCount === 1,
+    async (client) => (await client.query(`SELECT 1 FROM event_log WHERE event_id = $1`, [eventId])).rowCount === 1,
   );
 }
 
@@ -69,14 +70,14 @@ let crmCalls = 0;
 const crm = new StandIn(async (request, response) => {
   request.committed = await committed(String(request.headers['idempotency-key']));
   crmCalls += 1;
-  if (crmCalls === 1) await new Promise((done) => setTimeout(done, 1500)); // Past the handler's 1 s timeout: retried.
+  if (crmCalls === 1) await new Promise((done) => setTimeout(done, 1500)); // Past SUBSCRIBER_TIMEOUT_MS: retried.
   response.writeHead(204).end();
 });
 
 beforeAll(async () => {
   const [licensingUrl, crmUrl] = await Promise.all([licensing.start(), crm.start()]);
   database = await provisionTestDatabase();
-  t = await createTestApp(database, { OUTBOX_POLL_MS: '50', OUTBOX_BACKOFF_MS: '50' }, [
+  t = await createTestApp(database, { OUTBOX_POLL_MS: '50', OUTBOX_BACKOFF_MS: '50', SUBSCRIBER_TIMEOUT_MS: '1000' }, [
     CrmModule.forRoot({ baseUrl: crmUrl, apiKey: 'crm-key' }),
     AcmeLicensingModule.forRoot({ baseUrl: licensingUrl, apiKey: 'acme-key', productIds: ['40898000'] }),
   ]);
@@ -98,39 +99,30 @@ async function until<T>(what: string, probe: () => Promise<T | undefined>, timeo
   }
 }
 
-async function calls(
-  handler: string,
-  refNo: string,
-): Promise<Array<{ key: string; status: string; attempts: number; result: any; payload: any }>> {
-  return t.app
-    .get(DataSource)
-    .query(`SELECT key, status, attempts, result, payload FROM outside_call WHERE handler = $1 AND order_ref = $2 ORDER BY created_at`, [
-      handler,
-      refNo,
-    ]);
+function provisionings(refNo: string) {
+  return t.app.get(ProvisioningQuery).ofOrder(refNo);
 }
 
 it('provisions the licensed line through the Acme strategy after the grant committed, retried past a 503', async () => {
   const order = newOrder();
   await sendStatus(t, order, 'COMPLETE');
   await drained(t);
-  const [call] = await until('the provisioning', async () => {
-    const found = await calls('fulfillment.provision', order.refNo);
-    return found.length === 1 && found[0].status === 'done' ? found : undefined;
+  const [provisioning] = await until('the provisioning', async () => {
+    const found = await provisionings(order.refNo);
+    return found.length === 1 ? found : undefined;
   });
   // Only the product Acme licenses (40898000, line 1), not the support add-on.
-  expect(call).toMatchObject({
-    status: 'done',
-    attempts: 2,
+  expect(provisioning).toMatchObject({
+    strategy: 'acme-licensing',
+    refNo: order.refNo,
     result: { licenseCodes: [`ACME-${order.refNo}-1`], details: { acmeLicenseId: expect.stringMatching(/^lic-/) } },
-    payload: { strategy: 'acme-licensing', refNo: order.refNo, entitlement: { productId: '40898000', lineNo: 1 } },
   });
   const requests = licensing.requests.filter((request) => request.body.order === order.refNo);
   expect(requests).toHaveLength(2);
-  expect(requests.every((request) => request.headers['idempotency-key'] === call.key)).toBe(true);
+  expect(requests.every((request) => request.headers['idempotency-key'] === provisioning.idempotencyKey)).toBe(true);
   expect(requests[1].headers.authorization).toBe('Bearer acme-key');
   expect(requests[1].body).toMatchObject({ product: '40898000', line: 1, seats: 1, email: order.email, test: true });
-  // Called after the commit: the call's own row was already visible to another connection.
+  // Called after the commit: the grant was already visible to another connection.
   expect(requests.map((request) => request.committed)).toEqual([true, true]);
 });
 
@@ -138,30 +130,32 @@ it('keeps a CRM up to date from order.completed and fulfillment.granted, typed, 
   const order = newOrder();
   await sendStatus(t, order, 'COMPLETE');
   await drained(t);
-  const done = await until('the CRM calls', async () => {
-    const found = await calls('crm.upsert-contact', order.refNo);
-    return found.length === 2 && found.every((call) => call.status === 'done') ? found : undefined;
+  const received = await until('the CRM calls', async () => {
+    const found = crm.requests.filter((request) => request.body.activity.refNo === order.refNo);
+    const kinds = new Set(found.map((request) => request.body.activity.type));
+    // A request is on the list before the stand-in has looked whether its event is committed.
+    return kinds.size === 2 && found.every((request) => request.committed !== undefined) ? found : undefined;
   });
-  const updates = done.map((call) => call.payload.activity);
+  const updates = received.map((request) => request.body.activity);
   expect(updates).toEqual(
     expect.arrayContaining([
       { type: 'order_completed', refNo: order.refNo, total: '69.00' },
       { type: 'access_granted', refNo: order.refNo, products: ['Software program', 'Support add-on — 1 year'] },
     ]),
   );
-  const received = crm.requests.filter((request) => request.body.activity.refNo === order.refNo);
   expect(received.every((request) => request.committed && request.headers.authorization === 'Bearer crm-key')).toBe(true);
+  // The order's events in the order they were raised: the completion before the grant.
+  const first = (type: string) => received.findIndex((request) => request.body.activity.type === type);
+  expect(first('order_completed')).toBeLessThan(first('access_granted'));
   const completed = received.find((request) => request.body.activity.type === 'order_completed');
   expect(completed?.body).toMatchObject({ email: order.email, firstName: 'Zoë', test: true });
 });
 
-it('calls once per grant, however often the notification is replayed', async () => {
+it('provisions once per grant, however often the notification is replayed', async () => {
   const order = newOrder();
   await sendStatus(t, order, 'COMPLETE');
   await drained(t);
-  await until('the provisioning', async () =>
-    (await calls('fulfillment.provision', order.refNo))[0]?.status === 'done' ? true : undefined,
-  );
+  await until('the provisioning', async () => ((await provisionings(order.refNo)).length === 1 ? true : undefined));
   const { body } = await fetch(`${t.baseUrl}/api/ipn/messages?refNo=${order.refNo}`, {
     headers: { authorization: 'Bearer test-admin-token-0123456789' },
   }).then(async (response) => ({ body: (await response.json()) as Array<{ id: string }> }));
@@ -170,7 +164,7 @@ it('calls once per grant, however often the notification is replayed', async () 
     headers: { authorization: 'Bearer test-admin-token-0123456789' },
   });
   await drained(t);
-  await new Promise((done) => setTimeout(done, 300));
-  expect(await calls('fulfillment.provision', order.refNo)).toHaveLength(1);
+  await new Promise((done) => setTimeout(done, 500));
+  expect(await provisionings(order.refNo)).toHaveLength(1);
   expect(licensing.requests.filter((request) => request.body.order === order.refNo)).toHaveLength(2); // the 503, then the success
 });

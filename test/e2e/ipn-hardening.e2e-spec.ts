@@ -70,7 +70,14 @@ async function expectError(response: Response, status: number, code: string): Pr
   return error.message;
 }
 
+/** Refusals are written in the background: write what is queued before reading them. */
+function flushed(app: keyof typeof apps): Promise<void> {
+  return apps[app].t.app.get(RecordRejectionService).flush();
+}
+
+/** The rows recorded one by one for `address`, and any counter row of its alone. */
 async function rejections(app: keyof typeof apps, address: string) {
+  await flushed(app);
   return apps[app].db.query(
     `SELECT reason, detail, ref_no, sampled, count, body_bytes FROM ipn_rejection WHERE remote_address = $1 ORDER BY received_at`,
     [address],
@@ -128,6 +135,7 @@ describe('bounded input: refused before the body is read, with a code that says 
     ]);
     const message = await expectError(await send('guarded', '/ipn', signed(form), from), 400, 'IPN_NOTIFICATION_MALFORMED');
     expect(message).toContain('NOTE\\x00X');
+    await flushed('guarded');
     const [row] = await apps.guarded.db.query(`SELECT reason, detail FROM ipn_rejection WHERE ref_no = $1`, [sample.refNo]);
     expect(row).toMatchObject({ reason: 'malformed' });
     expect(row.detail).toContain('NOTE\\x00X contains a NUL byte');
@@ -158,24 +166,38 @@ describe('IPN_ALLOWED_IPS: senders outside the list get 403 and never a receipt'
   it('ignores X-Forwarded-For without TRUST_PROXY: the socket address (loopback) is not allowed', async () => {
     await expectError(await send('direct', '/ipn', signed(), '198.51.100.1'), 403, 'IPN_SENDER_NOT_ALLOWED');
     await expectError(await send('direct', '/ipn', undefined, '198.51.100.1'), 403, 'IPN_SENDER_NOT_ALLOWED');
+    await flushed('direct');
     const rows = await apps.direct.db.query(`SELECT remote_address FROM ipn_rejection`);
     expect(rows.map((row: { remote_address: string }) => row.remote_address)).toEqual(['127.0.0.1', '127.0.0.1']);
   });
 });
 
-describe('refusals are throttled per address: 429 without reading, logging or recording', () => {
-  it('blocks an address after IPN_REFUSALS_PER_MINUTE refusals, even for an authentic notification or a GET', async () => {
+/** Refusals of `reason` counted in all (rows one by one and counter rows). */
+async function refusalTotal(app: keyof typeof apps, reason = 'signature_invalid'): Promise<number> {
+  await flushed(app);
+  const [{ total }] = await apps[app].db.query(`SELECT coalesce(sum(count), 0)::int AS total FROM ipn_rejection WHERE reason = $1`, [
+    reason,
+  ]);
+  return total;
+}
+
+describe('refusals are throttled per address, after the refusal: 429, only counted; authentic requests never', () => {
+  it('answers 429 past IPN_REFUSALS_PER_MINUTE refusals, neither logged nor recorded one by one, yet counted', async () => {
     const from = '192.0.2.77';
+    const before = await refusalTotal('open');
     for (let i = 0; i < 5; i++) await expectError(await send('open', '/ipn', forged(), from), 401, 'IPN_SIGNATURE_INVALID');
-    const blocked = await send('open', '/ipn', signed(), from);
-    expect(blocked.headers.get('retry-after')).toMatch(/^[1-6]?\d$/);
-    const message = await expectError(blocked, 429, 'IPN_TOO_MANY_REFUSALS');
+    const throttled = await send('open', '/ipn', forged(), from);
+    expect(throttled.headers.get('retry-after')).toMatch(/^[1-6]?\d$/);
+    const message = await expectError(throttled, 429, 'IPN_TOO_MANY_REFUSALS');
     expect(message).toMatch(/try again in \d+ s/);
-    await expectError(await send('open', '/ipn', undefined, from), 429, 'IPN_TOO_MANY_REFUSALS');
+    // Its authentic notifications and URL checks are heard all the same.
+    expect((await send('open', '/ipn', signed(), from)).status).toBe(200);
+    expect((await send('open', '/ipn', undefined, from)).status).toBe(200);
     for (let i = 0; i < 50; i++) await expectError(await send('open', '/ipn', forged(), from), 429, 'IPN_TOO_MANY_REFUSALS');
-    expect(await rejections('open', from)).toHaveLength(5);
+    expect((await rejections('open', from)).filter((row: { sampled: boolean }) => row.sampled)).toHaveLength(5);
+    expect((await refusalTotal('open')) - before).toBe(56);
     // Another address is not concerned.
-    expect((await send('open', '/ipn', signed(), '192.0.2.78')).status).toBe(200);
+    await expectError(await send('open', '/ipn', forged(), '192.0.2.78'), 401, 'IPN_SIGNATURE_INVALID');
   });
 
   it('never counts authentic notifications', async () => {
@@ -200,13 +222,15 @@ describe('refusals are throttled per address: 429 without reading, logging or re
 
 describe('refusals are recorded bounded', () => {
   it('10,000 forged requests from one address make a sample of rows and a counter, every text cut short', async () => {
-    const from = '198.51.100.99'; // allowlisted, so not throttled: every one is refused and recorded
+    const from = '198.51.100.99'; // allowlisted, so never over its budget: every one is refused with its reason
     const hostile = FormBody.fromPairs([
       ['REFNO', `R${'\u0000é'.repeat(100)}`],
       ['A\u0000B', 'x'],
       ['IPN_PID', ['1']],
     ]);
     const body = forged(hostile);
+    const before = await refusalTotal('guarded');
+    const started = new Date();
     let next = 0;
     const statuses = new Map<number, number>();
     await Promise.all(
@@ -220,18 +244,23 @@ describe('refusals are recorded bounded', () => {
       }),
     );
     expect(Object.fromEntries(statuses)).toEqual({ 401: 10_000 });
-    await apps.guarded.t.app.get(RecordRejectionService).flush(); // counted refusals are written every second
+    expect((await refusalTotal('guarded')) - before).toBe(10_000);
 
-    const rows = await rejections('guarded', from);
-    // One sample and one counter per minute; the run may straddle a minute boundary.
-    expect(rows.length).toBeLessThanOrEqual(2 * (REJECTION_SAMPLE + 1));
-    expect(rows.reduce((sum: number, row: { count: number }) => sum + row.count, 0)).toBe(10_000);
-    expect(rows.filter((row: { sampled: boolean }) => row.sampled).length).toBeLessThanOrEqual(2 * REJECTION_SAMPLE);
-    for (const row of rows) {
+    // A sample per minute (the run may straddle a minute boundary) and one counter row per reason and minute.
+    const sampled = (await rejections('guarded', from)).filter((row: { sampled: boolean }) => row.sampled);
+    expect(sampled.length).toBeLessThanOrEqual(2 * REJECTION_SAMPLE);
+    const counters = await apps.guarded.db.query(
+      `SELECT reason, detail, ref_no, count FROM ipn_rejection WHERE NOT sampled AND received_at >= date_trunc('minute', $1::timestamptz)`,
+      [started],
+    );
+    expect(counters.filter((row: { reason: string }) => row.reason === 'signature_invalid').length).toBeLessThanOrEqual(2);
+    for (const row of [...sampled, ...counters]) {
       expect(row.detail.length).toBeLessThanOrEqual(300);
       expect(row.detail).not.toContain('\u0000');
-      if (row.sampled) expect(row.ref_no).toMatch(/^R\\x00é\\x00é.*…$/);
       expect(row.ref_no?.length ?? 0).toBeLessThanOrEqual(64);
+    }
+    for (const row of sampled) {
+      expect(row.ref_no).toMatch(/^R\\x00é\\x00é.*…$/);
       expect(row.body_bytes).toBe(Buffer.byteLength(body));
     }
   });
@@ -258,4 +287,28 @@ it('sends security headers (helmet) and no X-Powered-By', async () => {
   expect(response.headers.get('content-security-policy')).toContain("default-src 'self'");
   expect(response.headers.get('strict-transport-security')).toMatch(/max-age=/);
   expect(response.headers.get('x-powered-by')).toBeNull();
+});
+
+it("answers a notification POST (receipted or refused) with its text and none of a browser page's headers", async () => {
+  for (const [body, status] of [
+    [signed(), 200],
+    [forged(), 401],
+  ] as const) {
+    const response = await send('open', '/ipn', body);
+    expect(response.status).toBe(status);
+    if (status === 200) expect(await response.text()).toMatch(/^<sig algo="sha256" date="\d{14}">[0-9a-f]{64}<\/sig>$/);
+    for (const header of [
+      'content-security-policy',
+      'strict-transport-security',
+      'x-content-type-options',
+      'x-frame-options',
+      'x-powered-by',
+    ]) {
+      expect(response.headers.get(header)).toBeNull();
+    }
+    expect(response.headers.get('x-request-id')).toMatch(/^[0-9a-f-]{36}$/);
+  }
+  // Any other answer keeps them, a POST to another route included.
+  const other = await fetch(`${apps.open.t.baseUrl}/api/orders/1`, { method: 'POST' });
+  expect(other.headers.get('content-security-policy')).toContain("default-src 'self'");
 });

@@ -1,5 +1,6 @@
 import { DataSource } from 'typeorm';
 import { DEFAULT_PRODUCTS, SampleOrder, sampleIpn, sampleLcn, signForm } from '../../src/cli/sample-notification';
+import { RecordRejectionService } from '../../src/modules/ipn/application/record-rejection.service';
 import { FormBody } from '../../src/modules/ipn/protocol';
 import { TEST_SECRET_KEY, TestApp, createTestApp, postForm } from '../setup/create-test-app';
 import { expectedReceipt, receiptDateOf } from '../setup/independent-receipt';
@@ -159,6 +160,7 @@ describe('POST /ipn: bad input gets a clear JSON error, no receipt, and nothing 
     const sample = order();
     const message = await expectError(await postForm(`${t.baseUrl}/ipn`, sampleIpn(sample).encode()), 401, 'IPN_SIGNATURE_MISSING');
     expect(message).toContain('SIGNATURE_SHA3_256');
+    await t.app.get(RecordRejectionService).flush(); // refusals are written in the background
     const rows = await db.query(`SELECT * FROM ipn_rejection WHERE ref_no = $1`, [sample.refNo]);
     expect(rows).toHaveLength(1);
     expect(rows[0]).toMatchObject({ kind: 'ipn', listener: 'default', reason: 'signature_missing' });
@@ -175,6 +177,7 @@ describe('POST /ipn: bad input gets a clear JSON error, no receipt, and nothing 
       401,
       'IPN_SIGNATURE_INVALID',
     );
+    await t.app.get(RecordRejectionService).flush();
     const [row] = await db.query(`SELECT reason FROM ipn_rejection WHERE ref_no = $1`, [sample.refNo]);
     expect(row.reason).toBe('signature_invalid');
   });
@@ -224,6 +227,7 @@ describe('POST /ipn: bad input gets a clear JSON error, no receipt, and nothing 
       'IPN_NOTIFICATION_MALFORMED',
     );
     expect(message).toContain('CUSTOMEREMAIL');
+    await t.app.get(RecordRejectionService).flush();
     const [row] = await db.query(`SELECT reason FROM ipn_rejection WHERE ref_no = $1`, [sample.refNo]);
     expect(row.reason).toBe('malformed');
     expect(await db.query(`SELECT 1 FROM ipn_notification WHERE ref_no = $1`, [sample.refNo])).toHaveLength(0);

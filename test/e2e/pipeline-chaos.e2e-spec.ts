@@ -1,4 +1,3 @@
-import { AddressInfo, Server, Socket, createServer } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import fc from 'fast-check';
 import { Pool } from 'pg';
@@ -8,6 +7,7 @@ import type { DatabaseEndpoint } from '../../src/database/embedded-postgres';
 import { TEST_ADMIN_TOKEN, TEST_SECRET_KEY, TestApp, createTestApp, postForm } from '../setup/create-test-app';
 import { admin, drained, newOrder } from '../setup/lifecycle';
 import { ServiceProcess, builtServiceCopy, kill9, startService as startProcess } from '../setup/service-process';
+import { fakeSmtpServer, stallingServer, subjectOf } from '../setup/smtp';
 import { provisionTestDatabase } from '../setup/test-database';
 
 /**
@@ -158,8 +158,8 @@ function offBy(counts: Map<string, number>, expected: number): Array<[string, nu
   return [...counts].filter(([, n]) => n !== expected);
 }
 
-/** Every event raised by a delivery, one row each (`link`): the chains recorded on settled received events. */
-const RAISED = `outbox_event, jsonb_array_elements(outbox_event.chain) AS link`;
+/** Every event raised by a delivery, one row each (`link`): the event log. */
+const RAISED = `(SELECT jsonb_build_object('name', name, 'orderRef', order_ref) AS link FROM event_log) AS raised`;
 
 /** The checks every scenario ends with: each effect of each order exactly once, no dead letter. */
 async function expectEachEffectOnce(pool: Pool, orders: readonly SampleOrder[]): Promise<void> {
@@ -170,7 +170,7 @@ async function expectEachEffectOnce(pool: Pool, orders: readonly SampleOrder[]):
   const lines = await countsOf(pool, `SELECT ref_no AS key, count(*)::int AS n FROM entitlement GROUP BY ref_no`, refNos);
   expect(offBy(lines, 2)).toEqual([]);
   expect(await one(pool, `SELECT count(*)::int FROM (SELECT 1 FROM entitlement GROUP BY ref_no, line_no HAVING count(*) > 1) d`)).toBe(0);
-  // Raised events, as recorded with the delivery that raised them (each received event's chain).
+  // Raised events, as the event log holds them.
   for (const name of ['order.completed', 'order.payment_authorized', 'fulfillment.granted']) {
     const events = await countsOf(
       pool,
@@ -325,98 +325,6 @@ function seededShuffle<T>(items: readonly T[], seed: number): T[] {
 }
 
 // ------------------------------------------------------------------------------------------------
-
-/** Accepts connections and never writes a byte. */
-async function stallingServer(port = 0): Promise<{ port: number; connections: () => number; close(): Promise<void> }> {
-  const sockets = new Set<Socket>();
-  let accepted = 0;
-  const server = createServer((socket) => {
-    accepted += 1;
-    sockets.add(socket);
-    socket.on('error', () => undefined);
-    socket.on('close', () => sockets.delete(socket));
-  });
-  await new Promise<void>((done) => server.listen(port, '127.0.0.1', done));
-  return {
-    port: (server.address() as AddressInfo).port,
-    connections: () => accepted,
-    close: async () => {
-      const closed = new Promise((done) => server.close(done));
-      for (const socket of sockets) socket.destroy();
-      await closed;
-    },
-  };
-}
-
-interface MailTransaction {
-  from: string;
-  to: string[];
-  data: string;
-}
-
-/** Just enough SMTP for nodemailer: greeting, EHLO/HELO, MAIL, RCPT, DATA (to CRLF.CRLF), RSET, NOOP, QUIT. */
-async function fakeSmtpServer(port: number): Promise<{ received: MailTransaction[]; close(): Promise<void> }> {
-  const received: MailTransaction[] = [];
-  const sockets = new Set<Socket>();
-  const server: Server = createServer((socket) => {
-    sockets.add(socket);
-    socket.on('error', () => undefined);
-    socket.on('close', () => sockets.delete(socket));
-    let buffer = '';
-    let inData = false;
-    let transaction: MailTransaction = { from: '', to: [], data: '' };
-    socket.write('220 fake.smtp.test ESMTP ready\r\n');
-    socket.on('data', (chunk: Buffer) => {
-      buffer += chunk.toString('latin1');
-      for (;;) {
-        if (inData) {
-          const end = buffer.indexOf('\r\n.\r\n');
-          if (end === -1) return;
-          received.push({ ...transaction, data: buffer.slice(0, end) });
-          buffer = buffer.slice(end + 5);
-          inData = false;
-          transaction = { from: '', to: [], data: '' };
-          socket.write('250 2.0.0 queued\r\n');
-          continue;
-        }
-        const eol = buffer.indexOf('\r\n');
-        if (eol === -1) return;
-        const line = buffer.slice(0, eol);
-        buffer = buffer.slice(eol + 2);
-        const verb = line.split(' ')[0].toUpperCase();
-        if (verb === 'EHLO' || verb === 'HELO') socket.write('250 fake.smtp.test\r\n');
-        else if (verb === 'MAIL') {
-          transaction = { from: /<(.*)>/.exec(line)?.[1] ?? '', to: [], data: '' };
-          socket.write('250 2.1.0 ok\r\n');
-        } else if (verb === 'RCPT') {
-          transaction.to.push(/<(.*)>/.exec(line)?.[1] ?? '');
-          socket.write('250 2.1.5 ok\r\n');
-        } else if (verb === 'DATA') {
-          inData = true;
-          socket.write('354 end with <CRLF>.<CRLF>\r\n');
-        } else if (verb === 'RSET' || verb === 'NOOP') socket.write('250 ok\r\n');
-        else if (verb === 'QUIT') {
-          socket.end('221 bye\r\n');
-          return;
-        } else socket.write('502 5.5.2 not implemented\r\n');
-      }
-    });
-  });
-  await new Promise<void>((done) => server.listen(port, '127.0.0.1', done));
-  return {
-    received,
-    close: async () => {
-      const closed = new Promise((done) => server.close(done));
-      for (const socket of sockets) socket.destroy();
-      await closed;
-    },
-  };
-}
-
-function subjectOf(data: string): string {
-  const headers = data.split('\r\n\r\n')[0].replace(/\r\n[ \t]+/g, ' ');
-  return /^Subject: (.*)$/im.exec(headers)?.[1] ?? '';
-}
 
 describe('c. a mail server that accepts and never answers', () => {
   let t: TestApp | undefined;

@@ -187,9 +187,10 @@ describe('receipt = the notification is stored', () => {
     const order = newOrder();
     await sendStatus(t, order, 'COMPLETE');
     await drained(t);
-    const { correlation_id: notificationId } = await receivedEvent(order.refNo);
-    const [{ chain }] = await db.query(`SELECT chain FROM outbox_event WHERE correlation_id = $1`, [notificationId]);
-    expect(chain.every((link: any) => link.correlationId === notificationId)).toBe(true);
+    const { id, correlation_id: notificationId } = await receivedEvent(order.refNo);
+    // The event log: one row per raised event, each naming the delivery (chain) that raised it.
+    const chain = await db.query(`SELECT name, correlation_id FROM event_log WHERE chain_id = $1 ORDER BY position`, [id]);
+    expect(chain.every((link: any) => link.correlation_id === notificationId)).toBe(true);
     expect(chain.map((link: any) => link.name).sort()).toEqual([
       'account.created',
       'engagement.recorded',

@@ -2,6 +2,7 @@ import { DataSource } from 'typeorm';
 import { sampleIpn, signForm } from '../../src/cli/sample-notification';
 import type { DatabaseEndpoint } from '../../src/database/embedded-postgres';
 import { NotificationActivityQuery, ReplayNotificationsInRange } from '../../src/modules/ipn';
+import { RecordRejectionService } from '../../src/modules/ipn/application/record-rejection.service';
 import { TestApp, createTestApp, postForm } from '../setup/create-test-app';
 import { drained, newOrder, sendStatus } from '../setup/lifecycle';
 import { provisionTestDatabase } from '../setup/test-database';
@@ -24,6 +25,7 @@ beforeAll(async () => {
   const forged = signForm(sampleIpn({ ...order, status: 'REFUND' }), ['sha256'], 'not-the-key');
   expect((await postForm(`${t.baseUrl}/ipn`, forged)).status).toBe(401);
   expect((await postForm(`${t.baseUrl}/ipn`, forged)).status).toBe(401);
+  await t.app.get(RecordRejectionService).flush(); // refusals are written in the background
   await drained(t);
 });
 

@@ -54,14 +54,29 @@ export async function admin<T = any>(t: TestApp, path: string, method = 'GET'): 
   return { status: response.status, body: (await response.json()) as T };
 }
 
-/** Events of this name about the order: received events, and the events their deliveries raised (the chains). */
+/**
+ * Events of this name about the order: received events, and the events their deliveries raised (the
+ * event log; for deliveries settled before it existed, the chain kept on their received event).
+ */
 export async function countEvents(t: TestApp, name: string, orderRef: string): Promise<number> {
   const [{ n }] = await t.app.get(DataSource).query(
     `SELECT count(*)::int AS n FROM (
        SELECT name, payload->>'orderRef' AS ref FROM outbox_event
-       UNION ALL SELECT link->>'name', link->>'orderRef' FROM outbox_event, jsonb_array_elements(chain) AS link) AS e
+       UNION ALL SELECT link->>'name', link->>'orderRef' FROM outbox_event, jsonb_array_elements(chain) AS link
+       UNION ALL SELECT name, order_ref FROM event_log) AS e
      WHERE name = $1 AND ref = $2`,
     [name, orderRef],
   );
   return n;
+}
+
+/** An admin API call with an optional JSON body; an empty answer (204) has no body. */
+export async function adminCall<T = any>(t: TestApp, method: string, path: string, body?: unknown): Promise<{ status: number; body: T }> {
+  const response = await fetch(`${t.baseUrl}${path}`, {
+    method,
+    headers: { authorization: `Bearer ${TEST_ADMIN_TOKEN}`, ...(body !== undefined && { 'content-type': 'application/json' }) },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  const text = await response.text();
+  return { status: response.status, body: (text ? JSON.parse(text) : undefined) as T };
 }

@@ -1,6 +1,6 @@
 import { ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { cpSync, mkdtempSync, readFileSync, readdirSync, rmSync, symlinkSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { TEST_ADMIN_TOKEN, TEST_SECRET_KEY } from './create-test-app';
@@ -13,10 +13,16 @@ const ROOT = resolve(__dirname, '..', '..');
  * build`: the service run
  * as production runs it, from its own `dist/`, which no other test file's build rewrites meanwhile.
  */
-export function builtServiceCopy(): { folder: string; remove(): void } {
+export function builtServiceCopy(options: { alsoBuild?: readonly string[] } = {}): { folder: string; remove(): void } {
   const folder = mkdtempSync(join(tmpdir(), 'ipn-service-'));
-  for (const entry of ['src', 'bench', 'package.json', 'ormconfig.ts', 'tsconfig.json', 'tsconfig.build.json']) {
+  for (const entry of ['src', 'bench', 'examples', 'package.json', 'ormconfig.ts', 'tsconfig.json', 'tsconfig.build.json']) {
     cpSync(join(ROOT, entry), join(folder, entry), { recursive: true });
+  }
+  // Entry points of one's own (an example's main.ts): built with the rest, into dist/ beside src/.
+  if (options.alsoBuild?.length) {
+    const buildConfig = JSON.parse(readFileSync(join(folder, 'tsconfig.build.json'), 'utf8'));
+    buildConfig.include.push(...options.alsoBuild);
+    writeFileSync(join(folder, 'tsconfig.build.json'), JSON.stringify(buildConfig));
   }
   symlinkSync(join(ROOT, 'node_modules'), join(folder, 'node_modules'));
   // The project's own build (compile, then copy what it copies).
@@ -43,6 +49,7 @@ export async function startService(
   env: NodeJS.ProcessEnv,
   how: 'node' | 'npm start' = 'node',
   readyWithinMs = 60_000,
+  script = 'dist/src/main.js',
 ): Promise<ServiceProcess> {
   const port = await freePort();
   const inherited = { ...process.env };
@@ -58,7 +65,7 @@ export async function startService(
   };
   const child =
     how === 'node'
-      ? spawn(process.execPath, ['dist/src/main.js'], { cwd: folder, env: childEnv, stdio: ['ignore', 'pipe', 'pipe'] })
+      ? spawn(process.execPath, [script], { cwd: folder, env: childEnv, stdio: ['ignore', 'pipe', 'pipe'] })
       : spawn('npm', ['start'], { cwd: folder, env: childEnv, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
   let printed = '';
   const keep = (chunk: Buffer) => void (printed = (printed + chunk.toString()).slice(-30_000));

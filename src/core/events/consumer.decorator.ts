@@ -4,7 +4,7 @@ import type { DomainEvent, EventContract, EventOf } from './domain-event';
 
 /**
  * What a consumer is handed with its events. Its writes go through `manager`: the delivery
- * transaction, shared with the change that raised the events (see README, "Consumers"), so an effect
+ * transaction, shared with the change that raised the events (see docs/integrating.md), so an effect
  * commits exactly when the delivery is settled. Events it raises with `raise` are handed to their own
  * consumers in that same transaction, after it returns.
  */
@@ -27,19 +27,32 @@ export interface ConsumerDefinition {
   /** Stable, unique name (shown with failures and dead letters). */
   readonly name: string;
   readonly events: readonly string[];
+  /** Consumers this one runs after in a round (and so locks after): see inConsumerOrder. */
+  readonly after: readonly string[];
+}
+
+export interface ConsumerOptions {
+  readonly name: string;
+  /** Names of the consumers it runs after: the order is declared, never taken from module imports. */
+  readonly after?: readonly string[];
 }
 
 export const CONSUMER_METADATA = Symbol('event-consumer');
 
 /**
  * Marks a provider as a consumer of the events of `contracts`; the events it receives are typed by
- * them. Consumers are found at boot (two with one name stop start-up). Example:
+ * them. Consumers are found at boot (two with one name stop start-up) and run in the order their
+ * `after` declares (ties by name). Example:
  * `@Consumer('crm.notify-on-completed', OrderCompletedEvent) class NotifyCrm implements
  * EventConsumer<OrderCompletedEvent> { … }`.
  */
-export function Consumer<const TContracts extends ReadonlyArray<EventContract<string, unknown>>>(name: string, ...contracts: TContracts) {
+export function Consumer<const TContracts extends ReadonlyArray<EventContract<string, unknown>>>(
+  nameOrOptions: string | ConsumerOptions,
+  ...contracts: TContracts
+) {
   return <TClass extends new (...args: never[]) => EventConsumer<EventOf<TContracts[number]>>>(target: TClass): void => {
-    const definition: ConsumerDefinition = { name, events: contracts.map((contract) => contract.NAME) };
+    const { name, after = [] } = typeof nameOrOptions === 'string' ? { name: nameOrOptions } : nameOrOptions;
+    const definition: ConsumerDefinition = { name, events: contracts.map((contract) => contract.NAME), after };
     Reflect.defineMetadata(CONSUMER_METADATA, definition, target);
     Injectable()(target);
   };

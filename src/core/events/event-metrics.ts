@@ -1,7 +1,7 @@
 import { Inject, Injectable, Logger, OnModuleInit } from '@nestjs/common';
 import { Counter, Gauge } from 'prom-client';
 import { APP_CONFIG, AppConfig } from '../../config/app.config';
-import { Alerts, MetricsRegistry } from '../observability';
+import { Alerts, MetricsRegistry, Sampled } from '../observability';
 import { OutboxRepository } from './persistence/outbox.repository';
 
 export interface Backlog {
@@ -25,16 +25,20 @@ const SAMPLE_TIMEOUT_MS = 2000;
 export class EventMetrics implements OnModuleInit {
   private readonly logger = new Logger('EventMetrics');
   private readonly failures: Counter<'consumer'>;
-  private last: Backlog | undefined;
-  private sampledAt = 0;
-  private sampling: Promise<Backlog | undefined> | undefined;
+  private readonly backlog: Sampled<Backlog>;
 
   constructor(
     private readonly registry: MetricsRegistry,
-    private readonly outbox: OutboxRepository,
+    outbox: OutboxRepository,
     private readonly alerts: Alerts,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {
+    this.backlog = new Sampled(
+      () => outbox.backlog(),
+      SAMPLE_TTL_MS,
+      SAMPLE_TIMEOUT_MS,
+      (error) => this.logger.debug(`Backlog not sampled, the last values stand: ${error.message}`),
+    );
     this.failures = new Counter({
       name: 'consumer_failures_total',
       help: 'Failed deliveries of an event, by the consumer that failed (relay: outside any consumer)',
@@ -88,24 +92,6 @@ export class EventMetrics implements OnModuleInit {
 
   /** The backlog, at most SAMPLE_TTL_MS old; undefined when it could not be read yet. */
   sample(): Promise<Backlog | undefined> {
-    if (this.last && Date.now() - this.sampledAt < SAMPLE_TTL_MS) return Promise.resolve(this.last);
-    this.sampling ??= this.read().finally(() => (this.sampling = undefined));
-    return this.sampling;
-  }
-
-  private async read(): Promise<Backlog | undefined> {
-    let timer: NodeJS.Timeout | undefined;
-    try {
-      const timeout = new Promise<never>((_, reject) => {
-        timer = setTimeout(() => reject(new Error(`no answer within ${SAMPLE_TIMEOUT_MS} ms`)), SAMPLE_TIMEOUT_MS);
-      });
-      this.last = await Promise.race([this.outbox.backlog(), timeout]);
-      this.sampledAt = Date.now();
-    } catch (error) {
-      this.logger.debug(`Backlog not sampled, the last values stand: ${(error as Error).message}`);
-    } finally {
-      clearTimeout(timer);
-    }
-    return this.last;
+    return this.backlog.get();
   }
 }

@@ -6,10 +6,13 @@ import { ConsumerRegistry } from './consumer-registry';
 import { DeadLettersService } from './dead-letters.service';
 import { EventDispatcher } from './event-dispatcher';
 import { EventMetrics } from './event-metrics';
+import { EventLogSignal } from './event-log-signal';
+import { EventFeed } from './event-feed';
 import { EventHistoryQuery } from './event-history.query';
 import { OutboxRelay } from './outbox.relay';
 import { OutboxRetention } from './outbox-retention';
 import { OutboxEventEntity } from './persistence/outbox-event.entity';
+import { EventLogRepository } from './persistence/event-log.repository';
 import { OutboxRepository } from './persistence/outbox.repository';
 
 /** Domain events: the outbox, the relay that delivers it to @Consumer classes, retention. */
@@ -21,11 +24,25 @@ import { OutboxRepository } from './persistence/outbox.repository';
     EventDispatcher,
     EventMetrics,
     OutboxRepository,
+    EventLogRepository,
+    EventLogSignal,
+    EventFeed,
     OutboxRelay,
     OutboxRetention,
     DeadLettersService,
     EventHistoryQuery,
   ],
-  exports: [OutboxRepository, OutboxRelay, OutboxRetention, DeadLettersService, ConsumerRegistry, EventMetrics, EventHistoryQuery],
+  exports: [
+    OutboxRepository,
+    EventLogRepository,
+    EventLogSignal,
+    EventFeed,
+    OutboxRelay,
+    OutboxRetention,
+    DeadLettersService,
+    ConsumerRegistry,
+    EventMetrics,
+    EventHistoryQuery,
+  ],
 })
 export class EventsModule {}

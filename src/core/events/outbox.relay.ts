@@ -1,19 +1,21 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { EventEmitter2, EventEmitterReadinessWatcher } from '@nestjs/event-emitter';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource } from 'typeorm';
+import { DataSource, EntityManager } from 'typeorm';
 import { APP_CONFIG, AppConfig } from '../../config/app.config';
-import { isDatabaseUnavailable } from '../errors/database-unavailable';
+import { DatabaseProbe } from '../errors/database-probe';
+import { isUnstorableValue } from '../errors/database-unavailable';
 import { UnprocessableEventError } from './consumer.decorator';
 import type { DomainEvent } from './domain-event';
 import { EventDispatcher, consumerOf } from './event-dispatcher';
 import { EventMetrics } from './event-metrics';
-import { ChainLink, DueEvent, OutboxRepository } from './persistence/outbox.repository';
+import { EventLogSignal } from './event-log-signal';
+import { EventLogRepository } from './persistence/event-log.repository';
+import { DueEvent, OutboxRepository } from './persistence/outbox.repository';
 
 const BATCH_SIZE = 128;
 /** Batches delivered at once: while one lane waits for the database, the other works. */
 const LANES = 2;
-const MAX_BACKOFF_MS = 60 * 60 * 1000;
 
 /**
  * Delivers pending outbox events (each stored notification's received event) to their consumers, at
@@ -32,16 +34,21 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
   private wakePending = false;
   private running = false;
   private stopped = false;
+  private readonly probe: DatabaseProbe;
 
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly outbox: OutboxRepository,
+    private readonly log: EventLogRepository,
+    private readonly logSignal: EventLogSignal,
     private readonly dispatcher: EventDispatcher,
     private readonly emitter: EventEmitter2,
     private readonly readiness: EventEmitterReadinessWatcher,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly metrics: EventMetrics,
-  ) {}
+  ) {
+    this.probe = new DatabaseProbe(dataSource);
+  }
 
   onApplicationBootstrap(): void {
     if (!this.config.events.relay) return;
@@ -106,54 +113,86 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
           fresh.map((event) => event.payload),
           manager,
         );
-        await this.outbox.settle(manager, chains(fresh, raised));
+        await this.outbox.settle(
+          manager,
+          fresh.map((event) => event.id),
+        );
+        await this.log.append(manager, chained(fresh, raised));
       });
     } catch (error) {
-      if (isDatabaseUnavailable(error)) throw error;
+      // A time limit or a dropped session is the batch's own failure unless the database is down.
+      if (await this.probe.isDown(error)) throw error;
       this.logger.debug(`A batch goes one by one: ${(error as Error).message}`);
       for (const event of batch) await this.deliverAlone(event.id);
       return batch.length;
     }
+    if (fresh.length > 0) this.probe.delivered();
+    if (raised.length > 0) this.logSignal.appended();
     this.announce([...fresh.map((event) => event.payload), ...raised]);
     for (const event of batch) if (event.attempts > 0) await this.deliverAlone(event.id);
     return batch.length;
   }
 
   /**
-   * One event in a transaction of its own, holding its row: its chain runs in a savepoint, and a
-   * failure is recorded in the same transaction, so no other worker can have delivered it meanwhile.
+   * One event in a transaction of its own, holding its row (waiting for it when another lane's batch
+   * holds it, so that a batch-breaking event is counted rather than passed between lanes' batches): its
+   * chain runs in a savepoint, and a failure is recorded in the same transaction, so no other worker can
+   * have delivered it meanwhile. When the failure took the session with it (the server ended it: idle
+   * in transaction too long), the failure is recorded in a new transaction.
    */
   private async deliverAlone(id: string): Promise<void> {
     let delivered: DomainEvent[] = [];
-    await this.dataSource.transaction(async (manager) => {
-      const event = await this.outbox.lockOne(manager, id);
-      if (!event) return; // Delivered, or held by another worker.
-      await manager.query('SAVEPOINT delivery');
-      try {
-        const raised = await this.dispatcher.dispatch([event.payload], manager);
-        await this.outbox.settle(manager, chains([event], raised));
-        delivered = [event.payload, ...raised];
-      } catch (error) {
-        if (isDatabaseUnavailable(error)) throw error;
-        await manager.query('ROLLBACK TO SAVEPOINT delivery');
-        await this.outbox.recordFailure(manager, event.id, this.failure(event, error as Error));
-      }
-    });
+    let sessionLost: { event: DueEvent; error: Error } | undefined;
+    try {
+      await this.dataSource.transaction(async (manager) => {
+        const event = await this.outbox.lockOne(manager, id);
+        if (!event) return; // Delivered, or no longer due.
+        await manager.query('SAVEPOINT delivery');
+        try {
+          const raised = await this.dispatcher.dispatch([event.payload], manager);
+          await this.outbox.settle(manager, [event.id]);
+          await this.log.append(manager, chained([event], raised));
+          delivered = [event.payload, ...raised];
+        } catch (error) {
+          if (await this.probe.isDown(error, id)) throw error;
+          try {
+            await manager.query('ROLLBACK TO SAVEPOINT delivery');
+            await this.recordFailure(manager, event, error as Error);
+          } catch (lost) {
+            sessionLost = { event, error: error as Error };
+            throw lost;
+          }
+        }
+      });
+    } catch (error) {
+      if (!sessionLost) throw error;
+      const { event, error: cause } = sessionLost;
+      const ended = new Error(
+        `${cause.message} (the database ended the delivery's session: a consumer idle inside the transaction for longer ` +
+          `than idle_in_transaction_session_timeout, twice DATABASE_STATEMENT_TIMEOUT_MS, or a dropped connection)`,
+      );
+      await this.dataSource.transaction(async (manager) => {
+        if (await this.outbox.lockOne(manager, event.id)) await this.recordFailure(manager, event, ended);
+      });
+    }
+    if (delivered.length > 0) this.probe.delivered();
+    if (delivered.length > 1) this.logSignal.appended();
     this.announce(delivered);
   }
 
-  private failure(event: DueEvent, error: Error): { dead: boolean; error: string; delayMs: number } {
+  /** Records a failed delivery (retry or dead letter) and says so. */
+  private async recordFailure(manager: EntityManager, event: DueEvent, error: Error): Promise<void> {
     const { maxAttempts, backoffMs } = this.config.events;
-    const attempt = event.attempts + 1;
-    const dead = attempt >= maxAttempts || error instanceof UnprocessableEventError;
-    const delayMs = Math.min(backoffMs * 2 ** (attempt - 1), MAX_BACKOFF_MS);
+    // A value PostgreSQL cannot store (too long for its index, out of range) fails the same way every time.
+    const unprocessable = error instanceof UnprocessableEventError || isUnstorableValue(error);
+    const recorded = await this.outbox.recordFailure(manager, event.id, { error: error.message, unprocessable, maxAttempts, backoffMs });
+    if (!recorded) return;
     this.metrics.consumerFailed(consumerOf(error) ?? 'relay');
     const about = event.payload.correlationId ? ` (notification ${event.payload.correlationId})` : '';
     this.logger.warn(
-      `${event.payload.name} ${event.id}${about} failed (attempt ${attempt}/${maxAttempts})` +
-        `${dead ? ', dead-lettered' : `, retry in ${delayMs} ms`}: ${error.message}`,
+      `${event.payload.name} ${event.id}${about} failed (attempt ${recorded.attempts}/${maxAttempts})` +
+        `${recorded.dead ? ', dead-lettered' : `, retry in ${recorded.delayMs} ms`}: ${error.message}`,
     );
-    return { dead, error: error.message, delayMs };
   }
 
   /** Plain @OnEvent listeners: told after the commit, fire and forget (their errors are only logged). */
@@ -167,17 +206,12 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
   }
 }
 
-/** Each delivered event with the events raised along its chain (they carry its correlation id). */
-function chains(delivered: readonly DueEvent[], raised: readonly DomainEvent[]): Array<{ id: string; chain: ChainLink[] }> {
-  const byCorrelation = new Map<string | null, ChainLink[]>();
-  for (const { data: _data, ...link } of raised) {
-    const chain = byCorrelation.get(link.correlationId);
-    if (chain) chain.push(link);
-    else byCorrelation.set(link.correlationId, [link]);
-  }
-  return delivered.map((event) => {
-    const chain = byCorrelation.get(event.payload.correlationId) ?? [];
-    byCorrelation.delete(event.payload.correlationId); // a notification queued twice: the chain is the first's
-    return { id: event.id, chain };
-  });
+/**
+ * The raised events with the delivered event whose chain each belongs to (the one with its
+ * correlation id: a notification queued twice in one batch lends its chain to the first).
+ */
+function chained(delivered: readonly DueEvent[], raised: readonly DomainEvent[]): Array<{ event: DomainEvent; chainId: string | null }> {
+  const chainOf = new Map<string | null, string>();
+  for (const event of delivered) if (!chainOf.has(event.payload.correlationId)) chainOf.set(event.payload.correlationId, event.id);
+  return raised.map((event) => ({ event, chainId: chainOf.get(event.correlationId) ?? null }));
 }

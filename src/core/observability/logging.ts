@@ -3,7 +3,7 @@ import { RequestMethod } from '@nestjs/common';
 import type { Params } from 'nestjs-pino';
 import pino, { DestinationStream, LevelWithSilent, Logger, LoggerOptions } from 'pino';
 import type { AppConfig } from '../../config/app.config';
-import { maskEmail, maskEmailsIn, maskName } from './mask';
+import { maskEmail, maskEmailsIn, maskName, maskSecretParameters } from './mask';
 
 const PINO_LEVELS: Record<string, LevelWithSilent> = { error: 'error', warn: 'warn', log: 'info', debug: 'debug', verbose: 'trace' };
 
@@ -76,10 +76,15 @@ function quiet(request: IncomingMessage): boolean {
   return url.startsWith('/health/') || url === '/metrics' || (request.method === 'POST' && /^\/(ipn|lcn)(\/|\?|$)/.test(url));
 }
 
-/** The root logger: LOG_LEVEL and LOG_FORMAT, to stdout or to `destination` (tests capture lines there). */
-export function rootLogger(config: AppConfig, destination?: DestinationStream): Logger {
-  const pretty = config.observability.logFormat === 'pretty' && !destination;
-  return destination ? pino(pinoOptions(config, false), destination) : pino(pinoOptions(config, pretty));
+/** Coloured lines for a person at a terminal, JSON for a collector; LOG_FORMAT, when set, decides. */
+export function prettyLogs(format: 'json' | 'pretty' | undefined, stdoutIsTerminal: boolean): boolean {
+  return format === undefined ? stdoutIsTerminal : format === 'pretty';
+}
+
+/** The root logger: LOG_LEVEL and LOG_FORMAT, to stdout or to `destination` (tests capture lines there, as JSON). */
+export function rootLogger(config: AppConfig, destination?: DestinationStream, stdoutIsTerminal = process.stdout.isTTY === true): Logger {
+  if (destination) return pino(pinoOptions(config, false), destination);
+  return pino(pinoOptions(config, prettyLogs(config.observability.logFormat, stdoutIsTerminal)));
 }
 
 /**
@@ -96,11 +101,11 @@ export function loggerParams(logger: Logger): Params {
       customLogLevel: (_request: IncomingMessage, response: ServerResponse, error?: Error) =>
         error || response.statusCode >= 500 ? 'error' : response.statusCode >= 400 ? 'warn' : 'info',
       serializers: {
-        // No headers (they may carry tokens), and emails in query strings masked.
+        // No headers (they may carry tokens); emails and one-time codes in query strings masked.
         req: (request: { id?: unknown; method?: string; url?: string; remoteAddress?: string }) => ({
           id: request.id,
           method: request.method,
-          url: maskEmailsIn(request.url ?? ''),
+          url: maskSecretParameters(maskEmailsIn(request.url ?? '')),
           remoteAddress: request.remoteAddress,
         }),
         res: (response: { statusCode?: number }) => ({ statusCode: response.statusCode }),

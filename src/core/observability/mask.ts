@@ -22,3 +22,11 @@ const EMAIL = /([A-Za-z0-9._%+-])[A-Za-z0-9._%+-]*(@|%40)([A-Za-z0-9-]+(?:\.[A-Z
 export function maskEmailsIn(text: string): string {
   return text.includes('@') || text.includes('%40') ? text.replace(EMAIL, '$1***$2$3') : text;
 }
+
+/** Query parameters that carry a secret (a one-time sign-in code, a token) in a logged URL. */
+const SECRET_PARAMETER = /([?&](?:code|token)=)[^&#]*/gi;
+
+/** `/console/login/link?code=abc` -> `/console/login/link?code=[redacted]`. */
+export function maskSecretParameters(url: string): string {
+  return url.includes('=') ? url.replace(SECRET_PARAMETER, '$1[redacted]') : url;
+}

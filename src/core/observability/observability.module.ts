@@ -9,7 +9,10 @@ import { loggerParams, rootLogger } from './logging';
 import { MetricsController, MetricsTokenGuard } from './metrics.controller';
 import { MetricsRegistry } from './metrics-registry';
 import { MigrationsHealthIndicator } from './migrations.health';
+import { AlertEpisodesRepository } from './persistence/alert-episodes.repository';
+import { FigureCountsRepository } from './persistence/figure-counts.repository';
 import { ROOT_LOGGER, RequestLog } from './request-log';
+import { SharedFigures } from './shared-figures';
 
 export interface ObservabilityOptions {
   /** Where log lines go instead of stdout (tests read them). */
@@ -19,7 +22,8 @@ export interface ObservabilityOptions {
 /**
  * Seeing the service run: JSON logs (nestjs-pino), GET /metrics (prom-client), GET /health/live and
  * /health/ready (terminus), and the alerts evaluated from the metrics. Modules add their metrics to
- * MetricsRegistry and their alert probes to Alerts.
+ * MetricsRegistry, their alert probes to Alerts, and the counts an alert must see from every instance to
+ * SharedFigures.
  */
 @Global()
 @Module({})
@@ -33,12 +37,15 @@ export class ObservabilityModule {
       providers: [
         MetricsRegistry,
         Alerts,
+        AlertEpisodesRepository,
+        SharedFigures,
+        FigureCountsRepository,
         MigrationsHealthIndicator,
         MetricsTokenGuard,
         { provide: ROOT_LOGGER, useValue: root },
         RequestLog,
       ],
-      exports: [MetricsRegistry, Alerts, RequestLog],
+      exports: [MetricsRegistry, Alerts, SharedFigures, RequestLog],
     };
   }
 }

@@ -6,7 +6,7 @@ import { AccountEntity } from './persistence/account.entity';
 import { AccountOrderEntity } from './persistence/account-order.entity';
 import { AccountRepository } from './persistence/account.repository';
 
-/** End-user accounts, created from paid orders; emits account.created. */
+/** End-user accounts, created from paid orders (not while DENIED for fraud); emits account.created. */
 @Module({
   imports: [TypeOrmModule.forFeature([AccountEntity, AccountOrderEntity])],
   providers: [AccountRepository, LinkAccountOnOrderPaid, AccountsQuery],

@@ -6,6 +6,10 @@ import { FulfillmentModule } from '../fulfillment';
 import { IpnModule } from '../ipn';
 import { OrdersModule } from '../orders';
 import { SubscriptionsModule } from '../subscriptions';
+import { AsyncApiAdminController } from './http/asyncapi.admin.controller';
+import { DeliveriesAdminController } from './http/deliveries.admin.controller';
+import { EventsAdminController } from './http/events.admin.controller';
+import { EventsReaderGuard } from './http/events-reader.guard';
 import { OperationsAdminController } from './http/operations.admin.controller';
 import { OrdersAdminController } from './http/orders.admin.controller';
 import { SubscriptionsAdminController } from './http/subscriptions.admin.controller';
@@ -28,8 +32,16 @@ import { AdminAuditRepository } from './persistence/admin-audit.repository';
     CustomerEngagementModule,
     SubscriptionsModule,
   ],
-  controllers: [OrdersAdminController, OperationsAdminController, AuditAdminController, SubscriptionsAdminController],
-  providers: [AdminTokenGuard, AdminThrottleGuard, AuditInterceptor, AdminAuditLog, AdminAuditRepository],
+  controllers: [
+    OrdersAdminController,
+    OperationsAdminController,
+    AuditAdminController,
+    SubscriptionsAdminController,
+    EventsAdminController,
+    DeliveriesAdminController,
+    AsyncApiAdminController,
+  ],
+  providers: [AdminTokenGuard, EventsReaderGuard, AdminThrottleGuard, AuditInterceptor, AdminAuditLog, AdminAuditRepository],
   // The console records its changes in the same audit log.
   exports: [AdminAuditLog],
 })

@@ -1,4 +1,5 @@
 import { MiddlewareConsumer, Module, NestModule } from '@nestjs/common';
+import { TypeOrmModule } from '@nestjs/typeorm';
 import helmet from 'helmet';
 import { AdminModule } from '../admin';
 import { CustomerEngagementModule } from '../customer-engagement';
@@ -6,17 +7,26 @@ import { FulfillmentModule } from '../fulfillment';
 import { IpnModule } from '../ipn';
 import { OrdersModule } from '../orders';
 import { SubscriptionsModule } from '../subscriptions';
+import { WebhooksModule } from '../webhooks';
 import { ConsoleAudit } from './application/console-audit.service';
+import { ConsoleSessionPurge } from './application/console-session-purge.service';
 import { ConsoleSessions } from './application/console-sessions.service';
+import { FailedSignIns } from './application/failed-sign-ins.service';
 import { OrderJourneyService } from './application/order-journey.service';
 import { PendingEventsSampler } from './application/pending-events.sampler';
+import { SignInLink } from './application/sign-in-link.service';
 import { ConsoleAuthController } from './http/console-auth.controller';
+import { ConsoleDeliveriesController } from './http/console-deliveries.controller';
 import { ConsoleEventsController } from './http/console-events.controller';
 import { ConsoleNotificationsController } from './http/console-notifications.controller';
 import { ConsoleOrdersController } from './http/console-orders.controller';
 import { ConsoleSessionGuard } from './http/console-session.guard';
 import { ConsoleShellController } from './http/console-shell.controller';
 import { ConsoleSubscriptionsController } from './http/console-subscriptions.controller';
+import { ConsoleWebhooksController } from './http/console-webhooks.controller';
+import { SignInThrottleGuard } from './http/sign-in-throttle.guard';
+import { ConsoleSessionEntity } from './persistence/console-session.entity';
+import { ConsoleSessionRepository } from './persistence/console-session.repository';
 
 /**
  * The console's policy, stricter than the app-wide one (helmet's defaults, in bootstrap.ts): its own
@@ -44,18 +54,44 @@ const consoleContentSecurityPolicy = helmet.contentSecurityPolicy({
  */
 const consoleReferrerPolicy = helmet.referrerPolicy({ policy: 'same-origin' });
 
-/** The web console at /console: pages for operators over a JSON API of its own, behind ADMIN_TOKEN. */
+/**
+ * The web console at /console: pages for operators over a JSON API of its own, behind ADMIN_TOKEN;
+ * sessions in the database (shared by instances, kept across restarts).
+ */
 @Module({
-  imports: [AdminModule, IpnModule, OrdersModule, FulfillmentModule, CustomerEngagementModule, SubscriptionsModule],
+  imports: [
+    TypeOrmModule.forFeature([ConsoleSessionEntity]),
+    AdminModule,
+    IpnModule,
+    OrdersModule,
+    FulfillmentModule,
+    CustomerEngagementModule,
+    SubscriptionsModule,
+    WebhooksModule,
+  ],
   controllers: [
     ConsoleAuthController,
     ConsoleNotificationsController,
     ConsoleOrdersController,
     ConsoleEventsController,
+    ConsoleDeliveriesController,
     ConsoleSubscriptionsController,
+    ConsoleWebhooksController,
     ConsoleShellController,
   ],
-  providers: [ConsoleSessions, ConsoleSessionGuard, ConsoleAudit, OrderJourneyService, PendingEventsSampler],
+  providers: [
+    ConsoleSessions,
+    SignInLink,
+    ConsoleSessionRepository,
+    ConsoleSessionPurge,
+    ConsoleSessionGuard,
+    SignInThrottleGuard,
+    ConsoleAudit,
+    FailedSignIns,
+    OrderJourneyService,
+    PendingEventsSampler,
+  ],
+  exports: [SignInLink],
 })
 export class ConsoleModule implements NestModule {
   configure(consumer: MiddlewareConsumer): void {

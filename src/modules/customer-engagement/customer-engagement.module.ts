@@ -6,7 +6,8 @@ import { ENGAGEMENT_TRANSPORT, LogTransport, SmtpTransport } from './application
 import { MessageCustomerOnLifecycle } from './consumers/message-customer-on-lifecycle.consumer';
 import { EngagementEntity } from './persistence/engagement.entity';
 import { EngagementRepository } from './persistence/engagement.repository';
-import { MailSender } from './application/mail-sender.service';
+import { MailTarget } from './application/mail-target';
+import { LogMessageOnRecorded } from './listeners/log-message-on-recorded.listener';
 
 /** Customer messages along the order lifecycle, on a timeline; emits engagement.recorded. */
 @Module({
@@ -22,7 +23,8 @@ import { MailSender } from './application/mail-sender.service';
     },
     MessageCustomerOnLifecycle,
     EngagementRepository,
-    MailSender,
+    MailTarget,
+    LogMessageOnRecorded,
     EngagementQuery,
   ],
   exports: [EngagementQuery, ENGAGEMENT_TRANSPORT],

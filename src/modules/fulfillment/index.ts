@@ -4,8 +4,5 @@ export * from './contracts/fulfillment.events';
 export { FulfillmentModule } from './fulfillment.module';
 export { ProvisioningStrategyFor } from './provisioning/provisioning-strategy';
 export type { ProvisioningRequest, ProvisioningResult, ProvisioningStrategy } from './provisioning/provisioning-strategy';
-export { ProvisionEntitlementCall } from './provisioning/provision-entitlement.call';
-export type { ProvisionEntitlement } from './provisioning/provision-entitlement.call';
-// license.changed moved to the subscriptions module, which now applies LCNs; integrators' imports from here keep working.
-export { LicenseChangedEvent } from '../subscriptions';
-export type { LicenseChange } from '../subscriptions';
+export { ProvisioningQuery } from './application/provisioning.query';
+export type { ProvisioningView } from './application/provisioning.query';

@@ -9,4 +9,5 @@ export { ReplayNotificationUseCase } from './application/replay-notification.use
 export { MAX_REPLAY_RANGE_MS, ReplayNotificationsInRange } from './application/replay-notifications-in-range.use-case';
 export { IpnModule } from './ipn.module';
 export { NotificationObserver } from './http/notification-observer';
+export { notificationPostOf } from './http/notification-route';
 export * from './protocol';

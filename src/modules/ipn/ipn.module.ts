@@ -1,5 +1,4 @@
 import { Module } from '@nestjs/common';
-import { ThrottlerStorageService } from '@nestjs/throttler';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { NotificationActivityQuery } from './application/notification-activity.query';
 import { NotificationMessagesQuery } from './application/notification-messages.query';
@@ -32,7 +31,6 @@ import { RejectionRepository } from './persistence/rejection.repository';
     SenderGuard,
     NotificationRefusals,
     RefusalThrottle,
-    ThrottlerStorageService,
     RejectionRetention,
     NotificationRepository,
     RejectionRepository,

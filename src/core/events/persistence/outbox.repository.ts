@@ -40,6 +40,24 @@ export interface ReceivedEventRow {
   deliveredAt: Date | null;
 }
 
+/** The longest wait between two attempts. */
+const MAX_BACKOFF_MS = 60 * 60 * 1000;
+
+export interface FailureToRecord {
+  error: string;
+  /** No retry can mend it: dead at once. */
+  unprocessable: boolean;
+  maxAttempts: number;
+  /** Before the first retry; doubled after each failure. */
+  backoffMs: number;
+}
+
+export interface RecordedFailure {
+  attempts: number;
+  dead: boolean;
+  delayMs: number;
+}
+
 const DUE = `SELECT id, payload, attempts FROM outbox_event WHERE status = 'pending' AND next_attempt_at <= now()`;
 
 /** Every statement on outbox_event. Row locks, not leases, say who delivers an event. */
@@ -52,9 +70,12 @@ export class OutboxRepository {
     return manager.query(`${DUE} ORDER BY next_attempt_at LIMIT $1 FOR UPDATE SKIP LOCKED`, [limit]);
   }
 
-  /** The event, locked, if it is still due and nobody else holds it. */
+  /**
+   * The event, locked, if it is still due; waits while another transaction holds it (within the
+   * statement timeout), then sees the row as that transaction left it.
+   */
   async lockOne(manager: EntityManager, id: string): Promise<DueEvent | undefined> {
-    const [row] = await manager.query(`${DUE} AND id = $1 FOR UPDATE SKIP LOCKED`, [id]);
+    const [row] = await manager.query(`${DUE} AND id = $1 FOR UPDATE`, [id]);
     return row;
   }
 
@@ -85,27 +106,34 @@ export class OutboxRepository {
   }
 
   /**
-   * Marks events delivered, each with the chain of events its delivery raised (their envelopes without
-   * data: what an order's journey shows). The time is read at the end of the chain: what the
-   * receipt-to-effect latency measures.
+   * Marks events delivered (what they raised goes to the event log). The time is read at the end of
+   * the chain: what the receipt-to-effect latency measures.
    */
-  async settle(manager: EntityManager, settled: ReadonlyArray<{ id: string; chain: readonly ChainLink[] }>): Promise<void> {
-    if (settled.length === 0) return;
+  async settle(manager: EntityManager, ids: readonly string[]): Promise<void> {
+    if (ids.length === 0) return;
     await manager.query(
-      `UPDATE outbox_event AS o SET status = 'delivered', delivered_at = clock_timestamp(), last_error = NULL, chain = s.chain
-       FROM json_to_recordset($1::json) AS s(id uuid, chain jsonb) WHERE o.id = s.id`,
-      [JSON.stringify(settled)],
+      `UPDATE outbox_event SET status = 'delivered', delivered_at = clock_timestamp(), last_error = NULL WHERE id = ANY($1::uuid[])`,
+      [ids],
     );
   }
 
-  /** A failed delivery of an event the caller holds locked: retried after `delayMs`, or dead. */
-  async recordFailure(manager: EntityManager, id: string, failure: { dead: boolean; error: string; delayMs: number }): Promise<void> {
-    await manager.query(
-      `UPDATE outbox_event SET attempts = attempts + 1, status = $2, last_error = $3,
-         next_attempt_at = now() + $4 * interval '1 millisecond'
-       WHERE id = $1 AND status = 'pending'`,
-      [id, failure.dead ? 'dead' : 'pending', failure.error.slice(0, 2000), failure.delayMs],
+  /**
+   * A failed delivery of an event the caller holds locked: retried with exponential backoff, or dead
+   * after the last attempt (or at once when unprocessable). Decided on the row's own count, so two
+   * workers that both delivered the event (the first one's session ended under it) count each failure
+   * once and never past the last attempt. Null when the event was no longer pending.
+   */
+  async recordFailure(manager: EntityManager, id: string, failure: FailureToRecord): Promise<RecordedFailure | null> {
+    const [rows]: [RecordedFailure[], number] = await manager.query(
+      `UPDATE outbox_event SET attempts = attempts + 1,
+         status = CASE WHEN $3 OR attempts + 1 >= $4 THEN 'dead' ELSE 'pending' END,
+         last_error = $2,
+         next_attempt_at = now() + least($5 * power(2, attempts), $6) * interval '1 millisecond'
+       WHERE id = $1 AND status = 'pending'
+       RETURNING attempts, status = 'dead' AS dead, least($5 * power(2, attempts - 1), $6)::float AS "delayMs"`,
+      [id, failure.error.slice(0, 2000), failure.unprocessable, failure.maxAttempts, failure.backoffMs, MAX_BACKOFF_MS],
     );
+    return rows[0] ?? null;
   }
 
   /** The received events of these notifications (replays included), oldest first. */
@@ -126,10 +154,16 @@ export class OutboxRepository {
     );
   }
 
-  /** Puts a dead letter back in the queue with fresh attempts; false when there is none with this id. */
+  /**
+   * Puts a dead letter back in the queue with fresh attempts; false when there is none with this id. A
+   * notification's received event goes back as a replay: a replay may have applied the notification
+   * since, and a replay is recognised and changes nothing, where a first run would collide with it.
+   */
   async retry(id: string): Promise<boolean> {
     const [, affected] = await this.dataSource.query(
-      `UPDATE outbox_event SET status = 'pending', attempts = 0, next_attempt_at = now() WHERE id = $1 AND status = 'dead'`,
+      `UPDATE outbox_event SET status = 'pending', attempts = 0, next_attempt_at = now(),
+         payload = CASE WHEN payload->'data' ? 'notificationId' THEN jsonb_set(payload, '{data,replay}', 'true') ELSE payload END
+       WHERE id = $1 AND status = 'dead'`,
       [id],
     );
     return affected > 0;
@@ -145,13 +179,15 @@ export class OutboxRepository {
     return deleted;
   }
 
-  /** Queue depth for operators: pending events, the age of the oldest due one, dead letters. */
+  /**
+   * Queue depth for operators: pending events, the age of the oldest due one, dead letters. One count per
+   * status, each through its partial index (an IN list of both is planned as a scan of the whole outbox).
+   */
   async backlog(): Promise<{ pending: number; oldestPendingSeconds: number; dead: number }> {
     const [row] = await this.dataSource.query(
-      `SELECT count(*) FILTER (WHERE status = 'pending')::int AS pending,
-         coalesce(extract(epoch FROM now() - min(created_at) FILTER (WHERE status = 'pending')), 0)::float AS "oldestPendingSeconds",
-         count(*) FILTER (WHERE status = 'dead')::int AS dead
-       FROM outbox_event WHERE status IN ('pending', 'dead')`,
+      `SELECT p.pending::int AS pending, coalesce(extract(epoch FROM now() - p.oldest), 0)::float AS "oldestPendingSeconds", d.dead::int AS dead
+       FROM (SELECT count(*) AS pending, min(created_at) AS oldest FROM outbox_event WHERE status = 'pending') AS p,
+         (SELECT count(*) AS dead FROM outbox_event WHERE status = 'dead') AS d`,
     );
     return row;
   }

@@ -1,32 +1,51 @@
 import { Consumer, ConsumerContext, EventConsumer, createEvent } from '../../../core/events';
-import { OrderPaymentAuthorizedEvent } from '../../orders';
+import { OrderFraudClearedEvent, OrderFraudFlaggedEvent, OrderPaymentAuthorizedEvent, OrderSnapshot, fraudVerdict } from '../../orders';
 import { AccountCreatedEvent } from '../contracts/account.events';
 import { AccountProfile, AccountRepository } from '../persistence/account.repository';
 
-type Profile = AccountProfile;
+type OrderEvent = OrderPaymentAuthorizedEvent | OrderFraudFlaggedEvent | OrderFraudClearedEvent;
 
 /**
- * On the first payment authorization (COMPLETE implies one), finds or creates the customer's account
- * by email and links the order. Concurrent orders by one email meet on the unique email.
+ * Keeps each order linked to its customer's account while it may have one: paid (COMPLETE implies an
+ * authorization) and not DENIED (fraudVerdict). The account is found or created by email; concurrent
+ * orders by one email meet on the unique email. A DENIED order is unlinked, and linked (its account
+ * created then) when its fraud status clears. Level-triggered on the order as the event shows it, so the
+ * link depends on the order's notifications, not on their arrival order. An account, once created, stays:
+ * its welcome was sent.
  */
-@Consumer('accounts.link-account-on-order-paid', OrderPaymentAuthorizedEvent)
-export class LinkAccountOnOrderPaid implements EventConsumer<OrderPaymentAuthorizedEvent> {
+@Consumer(
+  { name: 'accounts.link-account-on-order-paid', after: ['orders.apply-ipn', 'orders.recompute'] },
+  OrderPaymentAuthorizedEvent,
+  OrderFraudFlaggedEvent,
+  OrderFraudClearedEvent,
+)
+export class LinkAccountOnOrderPaid implements EventConsumer<OrderEvent> {
   constructor(private readonly accounts: AccountRepository) {}
 
-  async handle(events: readonly OrderPaymentAuthorizedEvent[], { manager, raise }: ConsumerContext): Promise<void> {
+  async handle(events: readonly OrderEvent[], { manager, raise }: ConsumerContext): Promise<void> {
+    // Each order as the last of its events shows it (an order's events in one batch share its snapshot).
+    const byOrder = new Map<string, OrderEvent>();
+    for (const event of events) byOrder.set(event.data.refNo, event);
+    const orders = [...byOrder.values()];
+    const unlinked = orders.filter((event) => !mayHaveAccount(event.data));
+    if (unlinked.length > 0)
+      await this.accounts.unlink(
+        manager,
+        unlinked.map((event) => event.data.refNo),
+      );
     // Nothing to find an account by without an email. Orders by one email: the first one's profile.
-    const orders = events.filter((event) => event.data.customer.email);
-    const firstByEmail = new Map<string, { event: OrderPaymentAuthorizedEvent; profile: Profile }>();
-    for (const event of orders) {
+    const linked = orders.filter((event) => mayHaveAccount(event.data) && event.data.customer.email);
+    const firstByEmail = new Map<string, { event: OrderEvent; profile: AccountProfile }>();
+    for (const event of linked) {
       const email = event.data.customer.email!;
-      if (!firstByEmail.has(email)) firstByEmail.set(email, { event, profile: profileOf(event) });
+      if (!firstByEmail.has(email)) firstByEmail.set(email, { event, profile: profileOf(event.data) });
     }
     if (firstByEmail.size === 0) return;
     const first = [...firstByEmail.values()];
     const accounts = await this.accounts.findOrCreateAndLink(
       manager,
       first.map(({ event, profile }) => ({ profile, test: event.test })),
-      orders.map((event) => ({ refNo: event.data.refNo, email: event.data.customer.email! })),
+      linked.map((event) => ({ refNo: event.data.refNo, email: event.data.customer.email! })),
     );
     for (const account of accounts.filter((found) => found.created)) {
       const { event, profile } = firstByEmail.get(account.email)!;
@@ -42,8 +61,12 @@ export class LinkAccountOnOrderPaid implements EventConsumer<OrderPaymentAuthori
   }
 }
 
-function profileOf(event: OrderPaymentAuthorizedEvent): Profile {
-  const { customer } = event.data;
+/** Paid and not DENIED. UNDER REVIEW and PENDING orders have their account (fulfilment holds their access). */
+function mayHaveAccount(order: OrderSnapshot): boolean {
+  return order.milestones.paymentAuthorized && fraudVerdict(order.fraudStatus) !== 'denied';
+}
+
+function profileOf({ customer }: OrderSnapshot): AccountProfile {
   return {
     email: customer.email!,
     firstName: customer.firstName,

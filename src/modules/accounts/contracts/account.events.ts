@@ -12,7 +12,7 @@ export interface AccountDetails {
   externalCustomerReference: string | null;
 }
 
-/** An end-user account was created (once per customer email), on its first paid order. */
+/** An end-user account was created (once per customer email), on its first paid order not DENIED for fraud. */
 export class AccountCreatedEvent extends DomainEventBase<'account.created', AccountDetails> {
   static readonly NAME = 'account.created';
   static readonly VERSION = 1;

@@ -47,4 +47,9 @@ export class AccountRepository {
       links.map((link) => link.email),
     ]);
   }
+
+  /** Takes these orders off their accounts (the accounts stay). */
+  async unlink(manager: EntityManager, refNos: readonly string[]): Promise<void> {
+    await manager.query(`DELETE FROM account_order WHERE ref_no = ANY($1::text[])`, [refNos]);
+  }
 }

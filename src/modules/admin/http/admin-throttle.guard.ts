@@ -1,65 +1,48 @@
 import { CanActivate, ExecutionContext, HttpStatus, Inject, Injectable } from '@nestjs/common';
-import { Reflector } from '@nestjs/core';
-import { ThrottlerGuard, ThrottlerLimitDetail, ThrottlerStorageService, normalizeIp } from '@nestjs/throttler';
 import type { Request } from 'express';
 import { APP_CONFIG, AppConfig } from '../../../config/app.config';
 import { AdminErrorCode, AdminException } from './admin.exception';
 import { presentedToken, tokenFingerprint } from './admin-caller';
-
-const MINUTE_MS = 60_000;
+import { RequestThrottle, throttledAddress } from './request-throttle';
 
 /**
  * ADMIN_REQUESTS_PER_MINUTE calls per token and address (IPv6: per /64) in a sliding minute; beyond,
  * 429 ADMIN_TOO_MANY_REQUESTS with Retry-After, for a minute. Runs before the token check: calls with
- * a wrong or no token share one budget per address, so guessing tokens is throttled too.
+ * a wrong or no token share one budget per address, so guessing tokens is throttled too. Every admin
+ * route shares one budget per caller, whichever module declares it (Nest makes a guard per module: the
+ * budget is kept per configuration, so they share it).
  */
 @Injectable()
 export class AdminThrottleGuard implements CanActivate {
-  private readonly throttler: AdminThrottler;
-  private readonly ready: Promise<void>;
+  private static readonly budgets = new WeakMap<AppConfig, RequestThrottle>();
+  private readonly throttle: RequestThrottle;
 
-  constructor(@Inject(APP_CONFIG) config: AppConfig, reflector: Reflector) {
+  constructor(@Inject(APP_CONFIG) config: AppConfig) {
+    const shared = AdminThrottleGuard.budgets.get(config);
+    this.throttle = shared ?? AdminThrottleGuard.budgetOf(config);
+    AdminThrottleGuard.budgets.set(config, this.throttle);
+  }
+
+  canActivate(context: ExecutionContext): Promise<boolean> {
+    return this.throttle.check(context);
+  }
+
+  private static budgetOf(config: AppConfig): RequestThrottle {
     const expected = config.adminToken?.reveal();
-    this.throttler = new AdminThrottler(config.adminRequestsPerMinute, expected ? tokenFingerprint(expected) : undefined, reflector);
-    this.ready = this.throttler.onModuleInit();
-  }
-
-  async canActivate(context: ExecutionContext): Promise<boolean> {
-    await this.ready;
-    return this.throttler.canActivate(context);
-  }
-}
-
-/**
- * @nestjs/throttler's guard with its own storage and options, built here rather than through
- * ThrottlerModule (whose options would be global; the IPN refusal throttle has its own storage).
- * Every admin route shares one budget per caller; the name `default` gives plain Retry-After and
- * X-RateLimit-* headers.
- */
-class AdminThrottler extends ThrottlerGuard {
-  constructor(
-    limit: number,
-    private readonly expectedFingerprint: string | undefined,
-    reflector: Reflector,
-  ) {
-    super([{ name: 'default', ttl: MINUTE_MS, limit }], new ThrottlerStorageService(), reflector);
-  }
-
-  protected override async getTracker(request: Record<string, unknown>): Promise<string> {
-    const fingerprint = tokenFingerprint(presentedToken(request as unknown as Request));
-    const who = fingerprint === this.expectedFingerprint ? fingerprint : 'no-valid-token';
-    return `${who}/${normalizeIp(String((request as unknown as Request).ip ?? 'unknown'))}`;
-  }
-
-  protected override generateKey(_context: ExecutionContext, tracker: string): string {
-    return `admin/${tracker}`;
-  }
-
-  protected override async throwThrottlingException(_context: ExecutionContext, detail: ThrottlerLimitDetail): Promise<void> {
-    throw new AdminException(
-      HttpStatus.TOO_MANY_REQUESTS,
-      AdminErrorCode.TooManyRequests,
-      `More than ${detail.limit} admin API calls within a minute from this token and address: retry in ${detail.timeToBlockExpire} s.`,
-    );
+    const expectedFingerprint = expected ? tokenFingerprint(expected) : undefined;
+    return new RequestThrottle({
+      name: 'admin',
+      perMinute: config.adminRequestsPerMinute,
+      tracker: (request: Request) => {
+        const fingerprint = tokenFingerprint(presentedToken(request));
+        return `${fingerprint === expectedFingerprint ? fingerprint : 'no-valid-token'}/${throttledAddress(request)}`;
+      },
+      refusal: (limit, retryAfter) =>
+        new AdminException(
+          HttpStatus.TOO_MANY_REQUESTS,
+          AdminErrorCode.TooManyRequests,
+          `More than ${limit} admin API calls within a minute from this token and address: retry in ${retryAfter} s.`,
+        ),
+    });
   }
 }

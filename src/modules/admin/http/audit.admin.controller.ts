@@ -5,7 +5,7 @@ import { AdminAuditLog } from '../application/admin-audit-log.service';
 import { AdminOnly } from './admin-token.guard';
 import { AuditEntryDto } from './dto/audit.dto';
 
-/** The audit log of the admin API: every replay and retry, who asked and how it ended. */
+/** The audit log: every replay, retry, read of customer data and console sign-in, who asked and how it ended. */
 @ApiTags('operations')
 @Controller('api')
 @AdminOnly()
@@ -14,7 +14,8 @@ export class AuditAdminController {
 
   @Get('audit')
   @ApiOperation({
-    summary: 'Replays and retries asked through this API, newest first: who (token fingerprint, address), what, when, outcome',
+    summary:
+      'Replays, retries, reads of customer data (here and in the console) and console sign-ins, newest first: who (token fingerprint, address), what, when, outcome',
   })
   @ApiQuery({ name: 'limit', required: false, description: '1 to 1000, default 100' })
   @ApiQuery({ name: 'before', required: false, description: 'ISO time: entries older than this (the next page)' })

@@ -1,20 +1,9 @@
-import {
-  CallHandler,
-  ExecutionContext,
-  HttpException,
-  HttpStatus,
-  Injectable,
-  NestInterceptor,
-  SetMetadata,
-  UseInterceptors,
-  applyDecorators,
-} from '@nestjs/common';
+import { CallHandler, ExecutionContext, Injectable, NestInterceptor, SetMetadata, UseInterceptors, applyDecorators } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import type { Request } from 'express';
-import { Observable, catchError, from, mergeMap, throwError } from 'rxjs';
-import { AppException } from '../../../core/errors';
+import { Observable, catchError, from, lastValueFrom, mergeMap, throwError } from 'rxjs';
 import { AdminAuditLog } from '../application/admin-audit-log.service';
-import type { AuditOutcome } from '../persistence/admin-audit.entity';
+import { detailOf, outcomeOf } from '../application/audit-outcome';
 import { presentedToken, tokenFingerprint } from './admin-caller';
 
 export const AUDITED = Symbol('admin-audited');
@@ -26,6 +15,8 @@ export interface AuditedAction {
   readonly target: (request: Request) => string;
   /** What the answer says of the outcome, for the log. */
   readonly detail?: (result: unknown) => string | null;
+  /** A read of customer data: one row, written with its outcome before the answer leaves. */
+  readonly read?: boolean;
 }
 
 /** The call is written to the audit log before it acts, and finished with its outcome (AuditInterceptor). */
@@ -33,9 +24,21 @@ export const Audited = (audited: AuditedAction): MethodDecorator =>
   applyDecorators(SetMetadata(AUDITED, audited), UseInterceptors(AuditInterceptor));
 
 /**
- * Runs after the guards (so only callers with the token get here): writes the audit entry, runs the
- * handler, finishes the entry with the outcome; the answer waits for both writes. If the entry cannot
- * be written, the handler does not run.
+ * A read of customer data, written to the audit log as one row with its outcome; the answer waits for
+ * that one insert, and is an error if it fails. `target`: personal data in it masked (emailTarget).
+ */
+export const AuditedRead = (action: string, target: (request: Request) => string): MethodDecorator =>
+  Audited({ action, target, read: true });
+
+/** A query parameter as given once (a repeated one is no value). */
+export function queryText(value: unknown): string | undefined {
+  return typeof value === 'string' ? value : undefined;
+}
+
+/**
+ * Runs after the guards (so only callers with the token get here). A change: writes the audit entry,
+ * runs the handler, finishes the entry with the outcome; the answer waits for both writes, and if the
+ * entry cannot be written, the handler does not run. A read: AdminAuditLog.read.
  */
 @Injectable()
 export class AuditInterceptor implements NestInterceptor {
@@ -48,12 +51,14 @@ export class AuditInterceptor implements NestInterceptor {
     const audited = this.reflector.get<AuditedAction | undefined>(AUDITED, context.getHandler());
     if (!audited) return next.handle();
     const request = context.switchToHttp().getRequest<Request>();
-    const id = await this.audit.start({
+    const who = {
       tokenFingerprint: tokenFingerprint(presentedToken(request)),
       remoteAddress: request.ip ?? null,
       action: audited.action,
       target: audited.target(request),
-    });
+    };
+    if (audited.read) return from(this.audit.read(who, () => lastValueFrom(next.handle())));
+    const id = await this.audit.start(who);
     return next.handle().pipe(
       mergeMap(async (result) => {
         await this.audit.finish(id, 'done', audited.detail?.(result) ?? null);
@@ -64,21 +69,4 @@ export class AuditInterceptor implements NestInterceptor {
       ),
     );
   }
-}
-
-function statusOf(error: unknown): number {
-  if (error instanceof AppException) return error.status;
-  if (error instanceof HttpException) return error.getStatus();
-  return HttpStatus.INTERNAL_SERVER_ERROR;
-}
-
-function outcomeOf(error: unknown): AuditOutcome {
-  const status = statusOf(error);
-  if (status === HttpStatus.NOT_FOUND) return 'not_found';
-  return status < 500 ? 'rejected' : 'failed';
-}
-
-/** The error code the caller saw (or the status), never the message: it may carry internals. */
-function detailOf(error: unknown): string {
-  return error instanceof AppException ? error.code : `HTTP ${statusOf(error)}`;
 }

@@ -6,12 +6,18 @@ import { AppException, ErrorCode } from '../../../core/errors';
 import { DeadLettersService } from '../../../core/events';
 import { NotificationMessagesQuery, ReplayNotificationUseCase, ReplayNotificationsInRange } from '../../ipn';
 import { AdminOnly } from './admin-token.guard';
-import { Audited } from './audited.decorator';
+import { Audited, AuditedRead } from './audited.decorator';
 import { DeadLetterDto, NotificationMessageDto, RangeReplayedDto, ReplayRangeDto, ReplayedDto, RetriedDto } from './dto/operations.dto';
 import { found } from './not-found';
 
 /** A range replay spans at most this long: a wider one is a mistake more often than a wish. */
 const MAX_RANGE_MS = 31 * 86_400_000;
+
+/** The filter of a messages read, for its audit row: REFNOs and ORDERSTATUS are no personal data. */
+function messagesFilter(query: Record<string, unknown>): string {
+  const filter = (['refNo', 'status'] as const).filter((name) => query[name] !== undefined).map((name) => `${name}=${String(query[name])}`);
+  return filter.length > 0 ? filter.join(' ') : '(all)';
+}
 
 /** Stored notifications (debugging, replay) and the event dead letters. */
 @ApiTags('operations')
@@ -30,6 +36,8 @@ export class OperationsAdminController {
   @ApiQuery({ name: 'refNo', required: false })
   @ApiQuery({ name: 'status', required: false, description: 'ORDERSTATUS' })
   @ApiOkResponse({ type: [NotificationMessageDto] })
+  // Their fields are the platform's form as sent: the customer's name, e-mail and address.
+  @AuditedRead('ipn.messages.read', (request) => messagesFilter(request.query))
   list(@Query('refNo') refNo?: string, @Query('status') status?: string) {
     return this.messages.find({ refNo, status });
   }

@@ -5,7 +5,9 @@ import { AccountsQuery, AccountView } from '../../accounts';
 import { EngagementQuery } from '../../customer-engagement';
 import { FulfillmentQuery } from '../../fulfillment';
 import { OrdersQuery } from '../../orders';
+import { emailTarget } from '../application/audit-target';
 import { AdminOnly } from './admin-token.guard';
+import { AuditedRead, queryText } from './audited.decorator';
 import { AccountDto, CustomerTimelineDto, OrderDetailDto } from './dto/order.dto';
 import { found } from './not-found';
 
@@ -25,6 +27,7 @@ export class OrdersAdminController {
   @ApiOperation({ summary: "An order's journey: state, lines, status history, account, entitlements, customer messages" })
   @ApiOkResponse({ type: OrderDetailDto })
   @ApiNotFoundResponse({ description: 'No order with this REFNO' })
+  @AuditedRead('order.read', (request) => String(request.params.refNo))
   async order(@Param('refNo') refNo: string) {
     const order = found(await this.orders.find(refNo), `order with REFNO ${refNo}`);
     const [account, fulfillments, engagements] = await Promise.all([
@@ -44,6 +47,7 @@ export class OrdersAdminController {
   @ApiOperation({ summary: 'An account and the REFNOs of its orders' })
   @ApiOkResponse({ type: AccountDto })
   @ApiNotFoundResponse({ description: 'No account with this id' })
+  @AuditedRead('account.read', (request) => String(request.params.id))
   async account(@Param('id', new ParseUUIDPipe()) id: string): Promise<AccountView> {
     return found(await this.accounts.find(id), `account ${id}`);
   }
@@ -53,6 +57,7 @@ export class OrdersAdminController {
   @ApiQuery({ name: 'email', required: true })
   @ApiOkResponse({ type: CustomerTimelineDto })
   @ApiNotFoundResponse({ description: 'No customer with this email' })
+  @AuditedRead('customer.read', (request) => emailTarget(queryText(request.query.email)))
   async customer(@Query('email') email?: string) {
     if (!email) throw new AppException(HttpStatus.BAD_REQUEST, ErrorCode.BadRequest, 'Give ?email=.');
     const [account, orders, timeline] = await Promise.all([

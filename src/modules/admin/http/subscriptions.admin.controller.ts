@@ -3,7 +3,9 @@ import { ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiQuery, ApiTags } f
 import { AppException, ErrorCode } from '../../../core/errors';
 import { AccountsQuery } from '../../accounts';
 import { SubscriptionView, SubscriptionsQuery } from '../../subscriptions';
+import { emailTarget } from '../application/audit-target';
 import { AdminOnly } from './admin-token.guard';
+import { AuditedRead, queryText } from './audited.decorator';
 import { SubscriptionDto } from './dto/subscription.dto';
 import { found } from './not-found';
 
@@ -21,6 +23,7 @@ export class SubscriptionsAdminController {
   @ApiOperation({ summary: 'A subscription by licence reference (IPN_LICENSE_REF, LICENSE_CODE), with its orders' })
   @ApiOkResponse({ type: SubscriptionDto })
   @ApiNotFoundResponse({ description: 'No subscription with this licence reference' })
+  @AuditedRead('subscription.read', (request) => String(request.params.licenseRef))
   async subscription(@Param('licenseRef') licenseRef: string): Promise<SubscriptionDto> {
     return this.withAccount(found(await this.subscriptions.find(licenseRef), `subscription with licence reference ${licenseRef}`));
   }
@@ -29,6 +32,7 @@ export class SubscriptionsAdminController {
   @ApiOperation({ summary: "A customer's subscriptions, oldest first" })
   @ApiQuery({ name: 'email', required: true })
   @ApiOkResponse({ type: [SubscriptionDto] })
+  @AuditedRead('subscription.read', (request) => emailTarget(queryText(request.query.email)))
   async forCustomer(@Query('email') email?: string): Promise<SubscriptionDto[]> {
     if (!email) throw new AppException(HttpStatus.BAD_REQUEST, ErrorCode.BadRequest, 'Give ?email=.');
     return Promise.all((await this.subscriptions.findByEmail(email)).map((subscription) => this.withAccount(subscription)));

@@ -1,24 +1,31 @@
-import { HttpStatus, Inject, Injectable } from '@nestjs/common';
+import { HttpStatus, Injectable } from '@nestjs/common';
 import type { Request } from 'express';
-import { APP_CONFIG, AppConfig } from '../../../config/app.config';
 import { AppException } from '../../../core/errors';
-import { AdminAuditLog, tokenFingerprint } from '../../admin';
+import { AdminAuditLog } from '../../admin';
+import { ConsoleSessions } from './console-sessions.service';
+
+export const SIGN_IN_ACTION = 'console.sign_in';
 
 /**
- * The console's changes (replays, retries) go to the admin API's audit log under the same actions as
- * theirs through /api, so that nothing is replayed or retried unrecorded whichever way it was asked.
- * Written before the change acts (if it cannot be, the change does not happen), finished with its outcome.
+ * The console's changes (replays, retries) and reads of customer data go to the admin API's audit log
+ * under the same actions as theirs through /api, so that nothing is replayed, retried or looked up
+ * unrecorded whichever way it was asked; sign-ins too. A change is written before it acts (if it
+ * cannot be, the change does not happen) and finished with its outcome; a read is one row, written
+ * before its answer leaves (AdminAuditLog.read).
  */
 @Injectable()
 export class ConsoleAudit {
-  /** Every session was opened with ADMIN_TOKEN: the caller's token is that one. */
+  /**
+   * Every session was opened with ADMIN_TOKEN (and ends when it changes), or with this process's sign-in
+   * link: the caller is named by that fingerprint.
+   */
   private readonly fingerprint: string;
 
   constructor(
     private readonly log: AdminAuditLog,
-    @Inject(APP_CONFIG) config: AppConfig,
+    sessions: ConsoleSessions,
   ) {
-    this.fingerprint = tokenFingerprint(config.adminToken?.reveal() ?? '');
+    this.fingerprint = sessions.fingerprint;
   }
 
   async run<T>(request: Request, action: string, target: string, change: () => Promise<T>, outcome?: (result: T) => string): Promise<T> {
@@ -33,5 +40,10 @@ export class ConsoleAudit {
       await this.log.finish(id, ending, error instanceof AppException ? `console: ${error.code}` : 'console').catch(() => undefined);
       throw error;
     }
+  }
+
+  /** `target`: personal data masked (emailTarget). */
+  read<T>(request: Request, action: string, target: string, read: () => Promise<T>): Promise<T> {
+    return this.log.read({ tokenFingerprint: this.fingerprint, remoteAddress: request.ip ?? null, action, target, via: 'console' }, read);
   }
 }

@@ -1,62 +1,68 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { APP_CONFIG, AppConfig } from '../../../config/app.config';
+import { tokenFingerprint } from '../../admin';
+import { ConsoleSessionRepository } from '../persistence/console-session.repository';
+import { newSessionId, sameSecret, sessionIdHash } from './session-id';
+import { SignInLink } from './sign-in-link.service';
 
 /** A session lasts a working day; then the operator signs in again. */
 export const SESSION_TTL_MS = 8 * 3_600_000;
-/** Sessions kept at once: logins beyond it push out the oldest, so a login loop cannot fill memory. */
-const MAX_SESSIONS = 1000;
+/** Sessions kept at once: sign-ins beyond it push out the oldest, so a sign-in loop cannot fill the table. */
+export const MAX_SESSIONS = 1000;
+/** `last_seen_at` is written at most this often per session: a page's API calls cost one read each. */
+const TOUCH_EVERY_MS = 60_000;
 
 /**
- * Console sessions: a random id in an HttpOnly cookie, mapped here to its expiry. The token itself is
- * never stored in the browser, and signing out ends the session on the server. In memory, per process:
- * behind a load balancer, send an operator to one instance (or sign in on each).
+ * Console sessions: a random id in an HttpOnly cookie, and in the database its SHA-256 with its
+ * expiry, so that every instance behind a load balancer honours it and a restart keeps it. The token is
+ * never stored in the browser; Log out deletes the session; a new ADMIN_TOKEN ends the old one's.
+ * Without ADMIN_TOKEN, sessions opened with the one-time sign-in link carry the fingerprint of a secret
+ * of this process alone: they end when it stops, and no other instance honours them.
  */
 @Injectable()
 export class ConsoleSessions {
-  private readonly expiries = new Map<string, number>();
+  /** Of the ADMIN_TOKEN the sessions were opened with, or of this process's secret when there is none. */
+  readonly fingerprint: string;
 
-  constructor(@Inject(APP_CONFIG) private readonly config: AppConfig) {}
+  constructor(
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly sessions: ConsoleSessionRepository,
+    private readonly link: SignInLink,
+  ) {
+    this.fingerprint = tokenFingerprint(config.adminToken?.reveal() ?? `sign-in link ${newSessionId()}`);
+  }
 
-  /** Without ADMIN_TOKEN nobody can sign in. */
+  /** With ADMIN_TOKEN, or once this process printed a sign-in link; otherwise nobody can sign in. */
   get enabled(): boolean {
+    return this.config.adminToken !== undefined || this.link.wasOffered;
+  }
+
+  get isAdminTokenSet(): boolean {
     return this.config.adminToken !== undefined;
   }
 
-  /** A new session id if `token` is ADMIN_TOKEN; undefined otherwise. */
-  open(token: string, now = Date.now()): string | undefined {
-    const expected = this.config.adminToken?.reveal();
-    // Digests have one length whatever was typed: the comparison is constant time and tells no length.
-    if (!expected || !timingSafeEqual(digest(Buffer.from(token, 'utf8')), digest(expected))) return undefined;
-    this.makeRoom(now);
-    const id = randomBytes(32).toString('base64url');
-    this.expiries.set(id, now + SESSION_TTL_MS);
+  isAdminToken(token: string): boolean {
+    return sameSecret(token, this.config.adminToken?.reveal());
+  }
+
+  /** Opens session `id` (newSessionId; the caller has checked the token); returns it, for the cookie. */
+  async open(id = newSessionId(), now = new Date()): Promise<string> {
+    await this.sessions.insert(sessionIdHash(id)!, this.fingerprint, now, new Date(now.getTime() + SESSION_TTL_MS));
+    await this.sessions.keepNewest(MAX_SESSIONS);
     return id;
   }
 
-  isActive(id: string | undefined, now = Date.now()): boolean {
-    const expiry = id === undefined ? undefined : this.expiries.get(id);
-    if (expiry === undefined) return false;
-    if (expiry > now) return true;
-    this.expiries.delete(id!);
-    return false;
+  async isActive(id: string | undefined, now = new Date()): Promise<boolean> {
+    const hash = sessionIdHash(id);
+    if (hash === undefined || !this.enabled) return false;
+    const lastSeen = await this.sessions.lastSeen(hash, this.fingerprint, now);
+    if (lastSeen === undefined) return false;
+    if (now.getTime() - lastSeen.getTime() >= TOUCH_EVERY_MS) await this.sessions.touch(hash, now);
+    return true;
   }
 
-  close(id: string | undefined): void {
-    if (id !== undefined) this.expiries.delete(id);
+  async close(id: string | undefined): Promise<void> {
+    const hash = sessionIdHash(id);
+    if (hash !== undefined) await this.sessions.delete(hash);
   }
-
-  private makeRoom(now: number): void {
-    if (this.expiries.size < MAX_SESSIONS) return;
-    for (const [id, expiry] of this.expiries) if (expiry <= now) this.expiries.delete(id);
-    // Oldest first: a Map iterates in insertion order.
-    for (const id of this.expiries.keys()) {
-      if (this.expiries.size < MAX_SESSIONS) break;
-      this.expiries.delete(id);
-    }
-  }
-}
-
-function digest(bytes: Buffer): Buffer {
-  return createHash('sha256').update(bytes).digest();
 }

@@ -8,7 +8,10 @@ const PAGES = [
   [/^\/console\/orders\/([^/]+)$/, 'order'],
   [/^\/console\/subscriptions\/?$/, 'subscriptions'],
   [/^\/console\/dead-letters\/?$/, 'dead-letters'],
+  [/^\/console\/deliveries\/?$/, 'deliveries'],
   [/^\/console\/replay\/?$/, 'replay'],
+  [/^\/console\/webhooks\/?$/, 'webhooks'],
+  [/^\/console\/webhooks\/([^/]+)$/, 'webhook'],
   [/^\/console\/refusals\/?$/, 'refusals'],
 ];
 

@@ -9,7 +9,9 @@ export const CONSOLE_PAGES = [
   ['orders', 'Order journey'],
   ['subscriptions', 'Subscriptions'],
   ['dead-letters', 'Dead letters'],
+  ['deliveries', 'Deliveries'],
   ['replay', 'Replay'],
+  ['webhooks', 'Webhooks'],
   ['refusals', 'Refusals'],
 ] as const;
 

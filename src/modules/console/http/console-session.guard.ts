@@ -12,9 +12,9 @@ const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 export class ConsoleSessionGuard implements CanActivate {
   constructor(private readonly sessions: ConsoleSessions) {}
 
-  canActivate(context: ExecutionContext): boolean {
+  async canActivate(context: ExecutionContext): Promise<boolean> {
     const request = context.switchToHttp().getRequest<Request>();
-    if (!this.sessions.isActive(sessionIdOf(request))) {
+    if (!(await this.sessions.isActive(sessionIdOf(request)))) {
       throw new AppException(HttpStatus.UNAUTHORIZED, ErrorCode.Unauthorized, 'Sign in at /console/login.');
     }
     if (!SAFE_METHODS.has(request.method)) assertSameOrigin(request, { fromScript: true });

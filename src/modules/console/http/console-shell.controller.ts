@@ -39,9 +39,9 @@ export class ConsoleShellController {
     response.sendFile(name, { root: ASSETS_DIR, headers: { 'Cache-Control': 'no-cache' } });
   }
 
-  @Get([...CONSOLE_PAGES.map(([path]) => path), 'orders/:refNo'])
-  page(@Req() request: Request, @Res() response: Response): void {
-    if (!this.sessions.isActive(sessionIdOf(request))) return response.redirect(303, '/console/login');
+  @Get([...CONSOLE_PAGES.map(([path]) => path), 'orders/:refNo', 'webhooks/:id'])
+  async page(@Req() request: Request, @Res() response: Response): Promise<void> {
+    if (!(await this.sessions.isActive(sessionIdOf(request)))) return response.redirect(303, '/console/login');
     sendHtml(response, 200, shellPage());
   }
 }

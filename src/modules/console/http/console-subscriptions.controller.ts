@@ -1,6 +1,9 @@
-import { Controller, Get, HttpStatus, Query } from '@nestjs/common';
+import { Controller, Get, HttpStatus, Query, Req } from '@nestjs/common';
+import type { Request } from 'express';
 import { AppException, ErrorCode } from '../../../core/errors';
+import { emailTarget } from '../../admin';
 import { SubscriptionView, SubscriptionsQuery } from '../../subscriptions';
+import { ConsoleAudit } from '../application/console-audit.service';
 import { ConsoleSignedIn } from './console-session.guard';
 import { filterValue } from './request-values';
 
@@ -8,17 +11,24 @@ import { filterValue } from './request-values';
 @Controller('console/api')
 @ConsoleSignedIn()
 export class ConsoleSubscriptionsController {
-  constructor(private readonly subscriptions: SubscriptionsQuery) {}
+  constructor(
+    private readonly subscriptions: SubscriptionsQuery,
+    private readonly audit: ConsoleAudit,
+  ) {}
 
+  /** Audited as `subscription.read`, like GET /api/subscriptions: the email masked and hashed. */
   @Get('subscriptions')
-  async find(@Query('email') email: unknown, @Query('licenseRef') licenseRef: unknown): Promise<SubscriptionView[]> {
+  find(@Query('email') email: unknown, @Query('licenseRef') licenseRef: unknown, @Req() request: Request): Promise<SubscriptionView[]> {
     const reference = filterValue(licenseRef);
-    if (reference) {
-      const found = await this.subscriptions.find(reference);
-      return found ? [found] : [];
-    }
     const customer = filterValue(email);
-    if (customer) return this.subscriptions.findByEmail(customer);
-    throw new AppException(HttpStatus.BAD_REQUEST, ErrorCode.BadRequest, 'Give ?email= or ?licenseRef=.');
+    const target = reference ?? emailTarget(customer);
+    return this.audit.read(request, 'subscription.read', target, async () => {
+      if (reference) {
+        const found = await this.subscriptions.find(reference);
+        return found ? [found] : [];
+      }
+      if (customer) return this.subscriptions.findByEmail(customer);
+      throw new AppException(HttpStatus.BAD_REQUEST, ErrorCode.BadRequest, 'Give ?email= or ?licenseRef=.');
+    });
   }
 }

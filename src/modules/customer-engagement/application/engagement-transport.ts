@@ -63,7 +63,13 @@ export class SmtpTransport implements EngagementTransport {
     });
   }
 
+  /**
+   * The message's Message-ID is its id on the timeline: a message sent again (the worker died before
+   * it could record the send) carries the same one, so mail systems and readers can tell it is a copy.
+   */
   async send(message: OutgoingMessage): Promise<void> {
-    await this.transporter.sendMail({ from: this.from, ...message });
+    const { id, kind: _kind, ...mail } = message;
+    const domain = /@([^>\s]+)>?$/.exec(this.from)?.[1] ?? 'ipn-backend.invalid';
+    await this.transporter.sendMail({ from: this.from, ...mail, ...(id ? { messageId: `<${id}@${domain}>` } : {}) });
   }
 }

@@ -3,12 +3,14 @@ import { AccountCreatedEvent, AccountDetails } from '../../accounts';
 import { FulfillmentChange, FulfillmentGrantedEvent } from '../../fulfillment';
 import {
   OrderCanceledEvent,
+  OrderFraudClearedEvent,
   OrderPartiallyRefundedEvent,
   OrderPaymentAuthorizedEvent,
   OrderRefundedEvent,
   OrderReinstatedEvent,
   OrderReversedEvent,
   OrderSnapshot,
+  fraudVerdict,
 } from '../../orders';
 import {
   SubscriptionCanceledEvent,
@@ -27,6 +29,8 @@ export interface LifecycleMessage {
   kind: EngagementKind;
   email: string | null;
   facts: MessageFacts;
+  /** Recorded only if the order has no message of this kind yet (on its timeline or in the batch). */
+  once?: boolean;
 }
 
 type Compose = (event: DomainEvent) => LifecycleMessage | null;
@@ -58,6 +62,24 @@ const confirmation: Compose = (event) => {
   return renewalOnly ? null : order('order_confirmation')(event);
 };
 
+/** A DENIED order (fraudVerdict) is not told its payment was received; UNDER REVIEW and PENDING ones are. */
+const unlessDenied =
+  (compose: Compose): Compose =>
+  (event) =>
+    fraudVerdict((event as DomainEvent<string, OrderSnapshot>).data.fraudStatus) === 'denied' ? null : compose(event);
+
+/**
+ * The confirmation held while the order was DENIED, now its fraud status cleared: if the payment still
+ * stands (not reversed, canceled or refunded meanwhile), and once (an order confirmed before a later
+ * DENIED, or while under review, is not confirmed again).
+ */
+const heldConfirmation: Compose = (event) => {
+  const { milestones, paymentReversed } = (event as DomainEvent<string, OrderSnapshot>).data;
+  if (!milestones.paymentAuthorized || paymentReversed || milestones.canceled || milestones.refunded) return null;
+  const message = confirmation(event);
+  return message && { ...message, once: true };
+};
+
 /** The newest refund: its amount, and the products of the lines it refunded. */
 const partialRefund: Compose = (event) => {
   const data = (event as DomainEvent<string, OrderSnapshot>).data;
@@ -74,9 +96,10 @@ const reversal: Compose = (event) =>
 
 /** Which lifecycle event calls for which message, and to whom; null: none. */
 export const MESSAGES: Record<string, Compose> = {
-  [OrderPaymentAuthorizedEvent.NAME]: confirmation,
+  [OrderPaymentAuthorizedEvent.NAME]: unlessDenied(confirmation),
   // A retry after a reversal succeeded: the payment is confirmed again.
-  [OrderReinstatedEvent.NAME]: order('order_confirmation'),
+  [OrderReinstatedEvent.NAME]: unlessDenied(order('order_confirmation')),
+  [OrderFraudClearedEvent.NAME]: heldConfirmation,
   [OrderRefundedEvent.NAME]: order('refund_notice'),
   [OrderPartiallyRefundedEvent.NAME]: partialRefund,
   [OrderCanceledEvent.NAME]: order('cancel_notice'),

@@ -1,11 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import { Inject } from '@nestjs/common';
+import type { EntityManager } from 'typeorm';
 import { APP_CONFIG, AppConfig } from '../../../config/app.config';
 import { Consumer, ConsumerContext, DomainEvent, EventConsumer, createEvent } from '../../../core/events';
 import { AccountCreatedEvent } from '../../accounts';
 import { FulfillmentGrantedEvent } from '../../fulfillment';
 import {
   OrderCanceledEvent,
+  OrderFraudClearedEvent,
   OrderPartiallyRefundedEvent,
   OrderPaymentAuthorizedEvent,
   OrderRefundedEvent,
@@ -24,24 +26,25 @@ import { EngagementRecordedEvent } from '../contracts/engagement.events';
 import { composeMessage } from '../application/compose-message';
 import { ENGAGEMENT_TRANSPORT, EngagementTransport } from '../application/engagement-transport';
 import { EngagementRepository } from '../persistence/engagement.repository';
-import { MESSAGES } from './lifecycle-messages';
+import { LifecycleMessage, MESSAGES } from './lifecycle-messages';
 
 /** Where a TEST order's messages go unless TEST_ORDERS_SEND_MAIL=true: recorded and logged, never mailed. */
 const LOG_ONLY = { name: 'log', external: false } as const;
 
 /**
  * Records the message each lifecycle step calls for on the customer's timeline (one statement for a
- * delivery batch) and raises engagement.recorded. Sending is the mail stage's work (MailSender), after
+ * delivery batch) and raises engagement.recorded. Sending is the delivery stage's work (MailTarget), after
  * the commit.
  */
 @Consumer(
-  'customer-engagement.message-customer-on-lifecycle',
+  { name: 'customer-engagement.message-customer-on-lifecycle', after: ['fulfillment.reconcile-entitlements'] },
   OrderPaymentAuthorizedEvent,
   OrderReinstatedEvent,
   OrderRefundedEvent,
   OrderPartiallyRefundedEvent,
   OrderCanceledEvent,
   OrderReversedEvent,
+  OrderFraudClearedEvent,
   AccountCreatedEvent,
   FulfillmentGrantedEvent,
   SubscriptionRenewedEvent,
@@ -63,11 +66,13 @@ export class MessageCustomerOnLifecycle implements EventConsumer {
   }
 
   async handle(events: readonly DomainEvent[], { manager, raise }: ConsumerContext): Promise<void> {
-    const messages = events.flatMap((event) => {
+    const composed = events.flatMap((event) => {
       const message = MESSAGES[event.name](event);
-      if (!message?.email) return [];
+      return message?.email ? [{ event, message, email: message.email }] : [];
+    });
+    const messages = (await this.withoutRepeats(manager, composed)).map(({ event, message, email }) => {
       const transport = event.test ? this.testTransport : this.transport;
-      return [{ id: randomUUID(), event, ...message, email: message.email, transport, ...composeMessage(message.kind, message.facts) }];
+      return { id: randomUUID(), event, ...message, email, transport, ...composeMessage(message.kind, message.facts) };
     });
     if (messages.length === 0) return;
     await this.timeline.insert(
@@ -101,5 +106,27 @@ export class MessageCustomerOnLifecycle implements EventConsumer {
         }),
       );
     }
+  }
+
+  /**
+   * Without the `once` messages whose order already has one of that kind: recorded before (the order
+   * stage holds the order's row, so an earlier delivery for it has committed) or earlier in this batch.
+   */
+  private async withoutRepeats<T extends { message: LifecycleMessage }>(manager: EntityManager, composed: T[]): Promise<T[]> {
+    const keyOf = ({ message }: T) => `${message.kind}|${message.facts.refNo}`;
+    const once = composed.filter(({ message }) => message.once && message.facts.refNo !== null);
+    if (once.length === 0) return composed;
+    const recorded = await this.timeline.recordedKinds(
+      manager,
+      once.map(({ message }) => ({ kind: message.kind, refNo: message.facts.refNo! })),
+    );
+    const seen = new Set(recorded.map(({ kind, refNo }) => `${kind}|${refNo}`));
+    for (const item of composed) if (!item.message.once) seen.add(keyOf(item));
+    return composed.filter((item) => {
+      if (!item.message.once) return true;
+      const repeat = seen.has(keyOf(item));
+      seen.add(keyOf(item));
+      return !repeat;
+    });
   }
 }

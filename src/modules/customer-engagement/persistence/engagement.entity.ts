@@ -6,7 +6,6 @@ import type { MessageDelivery } from './engagement.repository';
 @Entity('engagement')
 @Index('IDX_engagement_email', ['email', 'createdAt'])
 @Index('IDX_engagement_ref_no', ['refNo'])
-@Index('IDX_engagement_mail_due', ['nextAttemptAt'], { where: `"delivery" = 'pending'` })
 export class EngagementEntity {
   @PrimaryGeneratedColumn('uuid', { primaryKeyConstraintName: 'PK_engagement' })
   id!: string;
@@ -36,22 +35,12 @@ export class EngagementEntity {
   @Column({ name: 'cause_event_id', type: 'uuid' })
   causeEventId!: string;
 
-  /** logged (log transport), pending (for the mail stage), sent, failed (after the last attempt). */
+  /** logged (log transport), pending (for the mail target of the delivery stage), sent, failed (after the last attempt). */
   @Column({ type: 'varchar', length: 16, default: 'logged' })
   delivery!: MessageDelivery;
 
   @Column({ type: 'integer', default: 0 })
   attempts!: number;
-
-  @Column({ name: 'next_attempt_at', type: 'timestamptz', default: () => 'now()' })
-  nextAttemptAt!: Date;
-
-  /** The sender holding the message while it sends it, until `leaseUntil`. */
-  @Column({ name: 'lease_token', type: 'uuid', nullable: true })
-  leaseToken!: string | null;
-
-  @Column({ name: 'lease_until', type: 'timestamptz', nullable: true })
-  leaseUntil!: Date | null;
 
   @Column({ name: 'last_error', type: 'text', nullable: true })
   lastError!: string | null;

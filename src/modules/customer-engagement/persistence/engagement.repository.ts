@@ -19,16 +19,14 @@ export interface NewMessage {
   delivery: MessageDelivery;
 }
 
-export interface ClaimedMessage {
+export interface OutgoingRecord {
   id: string;
   email: string;
   subject: string;
   body: string;
-  /** Sending attempts, this one included. */
-  attempts: number;
 }
 
-/** Every statement on the customer timeline and the mail queue it doubles as. */
+/** Every statement on the customer timeline (the delivery stage sends what it records for mail). */
 @Injectable()
 export class EngagementRepository {
   constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
@@ -56,42 +54,47 @@ export class EngagementRepository {
     );
   }
 
-  /**
-   * Leases up to `limit` messages due for sending to the holder of `token` for `leaseMs`: nobody else
-   * sends them meanwhile, and only that holder can settle them. A lease that ran out (its holder died)
-   * is taken over.
-   */
-  async claim(token: string, limit: number, leaseMs: number): Promise<ClaimedMessage[]> {
-    // An UPDATE answers [rows, count] through TypeORM.
-    const [rows]: [ClaimedMessage[], number] = await this.dataSource.query(
-      `UPDATE engagement SET lease_token = $1, lease_until = now() + $3 * interval '1 millisecond', attempts = attempts + 1
-       WHERE id IN (
-         SELECT id FROM engagement WHERE delivery = 'pending' AND next_attempt_at <= now()
-           AND (lease_until IS NULL OR lease_until < now())
-         ORDER BY next_attempt_at LIMIT $2 FOR UPDATE SKIP LOCKED)
-       RETURNING id, email, subject, body, attempts`,
-      [token, limit, leaseMs],
+  /** Which of these (kind, order) pairs the timeline has a message of. */
+  async recordedKinds(
+    manager: EntityManager,
+    pairs: ReadonlyArray<{ kind: EngagementKind; refNo: string }>,
+  ): Promise<Array<{ kind: EngagementKind; refNo: string }>> {
+    if (pairs.length === 0) return [];
+    return manager.query(
+      `SELECT DISTINCT e.kind, e.ref_no AS "refNo" FROM engagement e
+       JOIN unnest($1::text[], $2::text[]) AS p(kind, ref_no) ON e.kind = p.kind AND e.ref_no = p.ref_no`,
+      [pairs.map((pair) => pair.kind), pairs.map((pair) => pair.refNo)],
     );
-    return rows;
   }
 
-  /** False when the lease was lost (it ran out and another sender took the message over). */
-  async markSent(id: string, token: string): Promise<boolean> {
-    const [, affected] = await this.dataSource.query(
-      `UPDATE engagement SET delivery = 'sent', sent_at = now(), lease_token = NULL, lease_until = NULL, last_error = NULL
-       WHERE id = $1 AND lease_token = $2`,
-      [id, token],
-    );
-    return affected > 0;
+  /** A recorded message to send: recipient, subject and text. */
+  async find(id: string): Promise<OutgoingRecord | undefined> {
+    const [row]: OutgoingRecord[] = await this.dataSource.query(`SELECT id, email, subject, body FROM engagement WHERE id = $1`, [id]);
+    return row;
   }
 
-  async markFailed(id: string, token: string, failure: { final: boolean; error: string; delayMs: number }): Promise<boolean> {
-    const [, affected] = await this.dataSource.query(
-      `UPDATE engagement SET delivery = CASE WHEN $3 THEN 'failed' ELSE 'pending' END, last_error = $4,
-         next_attempt_at = now() + $5 * interval '1 millisecond', lease_token = NULL, lease_until = NULL
-       WHERE id = $1 AND lease_token = $2`,
-      [id, token, failure.final, failure.error.slice(0, 2000), failure.delayMs],
+  /** Sent (after `attempts` attempts): what the customer's timeline shows. */
+  async markSent(id: string, attempts: number): Promise<void> {
+    await this.dataSource.query(
+      `UPDATE engagement SET delivery = 'sent', sent_at = now(), attempts = $2, last_error = NULL WHERE id = $1 AND delivery = 'pending'`,
+      [id, attempts],
     );
-    return affected > 0;
+  }
+
+  /** An attempt failed and will be retried: the timeline shows how many and why. */
+  async markAttempt(id: string, error: string, attempts: number): Promise<void> {
+    await this.dataSource.query(`UPDATE engagement SET attempts = $3, last_error = $2 WHERE id = $1 AND delivery = 'pending'`, [
+      id,
+      error.slice(0, 2000),
+      attempts,
+    ]);
+  }
+
+  /** Given up after the last attempt. */
+  async markFailed(id: string, error: string): Promise<void> {
+    await this.dataSource.query(`UPDATE engagement SET delivery = 'failed', last_error = $2 WHERE id = $1 AND delivery = 'pending'`, [
+      id,
+      error.slice(0, 2000),
+    ]);
   }
 }

@@ -76,7 +76,15 @@ interface Change {
  * and subscriptions as they stand after the change, not at which event arrived. A batch costs about
  * eight statements, whatever its size.
  */
-@Consumer('fulfillment.reconcile-entitlements', ...ORDER_EVENTS, ...SUBSCRIPTION_STATE_EVENTS)
+@Consumer(
+  {
+    name: 'fulfillment.reconcile-entitlements',
+    // Subscriptions are locked before the entitlements that follow them.
+    after: ['subscriptions.apply-license-changes', 'subscriptions.expire-after-grace', 'subscriptions.link-paid-orders'],
+  },
+  ...ORDER_EVENTS,
+  ...SUBSCRIPTION_STATE_EVENTS,
+)
 export class ReconcileEntitlements implements EventConsumer {
   private readonly completeTriggers: boolean;
 

@@ -59,18 +59,31 @@ const LINE = `ref_no AS "refNo", line_no AS "lineNo", entitlement_id AS "entitle
 
 const LICENSE = `license_code AS "licenseCode", expiration_date AS "expirationDate", status, disabled, subscription_status AS "subscriptionStatus"`;
 
-/** Every statement on entitlements, their lines and license states; arrays through unnest, one statement a step. */
+/**
+ * Every statement on entitlements, their lines and license states; arrays through unnest, one statement a
+ * step. Rows are found by key, one index probe per key (LATERAL subqueries the planner cannot flatten into a
+ * hash join) and written by key (INSERT … ON CONFLICT DO UPDATE on rows known to exist): `= ANY(keys)` or a
+ * join on an unnested array is planned as a scan of the table on a database without column statistics.
+ */
 @Injectable()
 export class EntitlementRepository {
   /** The lines of these orders already recorded, by `refNo|lineNo`: a line keeps the entitlement it joined. */
   async linesOfOrders(manager: EntityManager, refNos: readonly string[]): Promise<Map<string, LineRow>> {
-    const rows: LineRow[] = await manager.query(`SELECT ${LINE} FROM entitlement_line WHERE ref_no = ANY($1::text[])`, [refNos]);
+    const rows: LineRow[] = await manager.query(
+      `SELECT l.* FROM unnest($1::text[]) AS k(ref_no)
+       CROSS JOIN LATERAL (SELECT ${LINE} FROM entitlement_line WHERE ref_no = k.ref_no OFFSET 0) AS l`,
+      [refNos],
+    );
     return new Map(rows.map((row) => [`${row.refNo}|${row.lineNo}`, row]));
   }
 
   async linesOf(manager: EntityManager, entitlementIds: readonly string[]): Promise<LineRow[]> {
     if (entitlementIds.length === 0) return [];
-    return manager.query(`SELECT ${LINE} FROM entitlement_line WHERE entitlement_id = ANY($1::uuid[])`, [entitlementIds]);
+    return manager.query(
+      `SELECT l.* FROM (SELECT DISTINCT unnest($1::uuid[])) AS k(id)
+       CROSS JOIN LATERAL (SELECT ${LINE} FROM entitlement_line WHERE entitlement_id = k.id OFFSET 0) AS l`,
+      [entitlementIds],
+    );
   }
 
   /**
@@ -118,10 +131,12 @@ export class EntitlementRepository {
     if (licenseRefs.length === 0) return [];
     return manager.query(
       `WITH c AS (
-         SELECT e.id, e.ref_no AS "refNo", e.line_no AS "lineNo", e.license_ref AS "licenseRef",
-           -- A probe per row through the index (LIMIT keeps the planner from hashing the whole table).
-           (SELECT true FROM entitlement_line l WHERE l.entitlement_id = e.id AND l.kind = 'new' LIMIT 1) IS NOT NULL AS bought
-         FROM entitlement e WHERE e.license_ref = ANY($1::text[]))
+         SELECT e.* FROM (SELECT DISTINCT unnest($1::text[])) AS k(license_ref)
+         CROSS JOIN LATERAL (
+           SELECT e.id, e.ref_no AS "refNo", e.line_no AS "lineNo", e.license_ref AS "licenseRef",
+             -- A probe per row through the index (LIMIT keeps the planner from hashing the whole table).
+             (SELECT true FROM entitlement_line l WHERE l.entitlement_id = e.id AND l.kind = 'new' LIMIT 1) IS NOT NULL AS bought
+           FROM entitlement e WHERE e.license_ref = k.license_ref OFFSET 0) AS e)
        SELECT * FROM c WHERE NOT bought
        UNION ALL
        (SELECT DISTINCT ON ("licenseRef") * FROM c WHERE bought ORDER BY "licenseRef", length("refNo"), "refNo", "lineNo")`,
@@ -133,11 +148,14 @@ export class EntitlementRepository {
   async lock(manager: EntityManager, keys: EntitlementKeys): Promise<EntitlementRow[]> {
     return manager.query(
       `WITH wanted AS (
-         SELECT id FROM entitlement WHERE id = ANY($1::uuid[])
-         UNION SELECT e.id FROM entitlement e JOIN unnest($2::text[], $3::int[]) AS k(ref_no, line_no)
-           ON e.ref_no = k.ref_no AND e.line_no = k.line_no
-         UNION SELECT id FROM entitlement WHERE license_ref = ANY($4::text[]))
-       SELECT ${ROW} FROM entitlement WHERE id IN (SELECT id FROM wanted) ORDER BY id FOR UPDATE`,
+         SELECT e.id FROM unnest($1::uuid[]) AS k(id) CROSS JOIN LATERAL (SELECT id FROM entitlement WHERE id = k.id OFFSET 0) AS e
+         UNION SELECT e.id FROM unnest($2::text[], $3::int[]) AS k(ref_no, line_no)
+           CROSS JOIN LATERAL (SELECT id FROM entitlement WHERE ref_no = k.ref_no AND line_no = k.line_no OFFSET 0) AS e
+         UNION SELECT e.id FROM unnest($4::text[]) AS k(license_ref)
+           CROSS JOIN LATERAL (SELECT id FROM entitlement WHERE license_ref = k.license_ref OFFSET 0) AS e)
+       -- Locked as the nested loop meets them: in id order.
+       SELECT e.* FROM (SELECT id FROM wanted ORDER BY id) AS w
+       CROSS JOIN LATERAL (SELECT ${ROW} FROM entitlement WHERE id = w.id FOR UPDATE) AS e`,
       [keys.ids, keys.lines.map((key) => key.refNo), keys.lines.map((key) => key.lineNo), keys.licenseRefs],
     );
   }
@@ -178,14 +196,20 @@ export class EntitlementRepository {
     if (rows.length === 0) return;
     const column = <T>(pick: (row: EntitlementRow) => T): T[] => rows.map(pick);
     await manager.query(
-      `UPDATE entitlement AS e SET status = u.status, product_id = u.product_id, product_name = u.product_name, quantity = u.quantity,
-         license_expires_at = u.license_expires_at, license_status = u.license_status, license_disabled = u.license_disabled,
-         delivered_codes = u.delivered_codes::jsonb, updated_at = now(),
-         granted_at = CASE WHEN u.status = 'granted' AND (e.status <> 'granted' OR e.granted_at IS NULL) THEN now() ELSE e.granted_at END,
-         revoked_at = CASE WHEN u.status = 'revoked' AND (e.status <> 'revoked' OR e.revoked_at IS NULL) THEN now() ELSE e.revoked_at END
-       FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::int[], $6::text[], $7::text[], $8::boolean[], $9::text[])
-         AS u(id, status, product_id, product_name, quantity, license_expires_at, license_status, license_disabled, delivered_codes)
-       WHERE e.id = u.id`,
+      // The rows exist (locked by `lock`): the insert is only the keyed form of an update.
+      `INSERT INTO entitlement AS e (id, status, product_id, product_name, quantity, license_expires_at, license_status, license_disabled,
+         delivered_codes, ref_no, line_no)
+       SELECT id, status, product_id, product_name, quantity, license_expires_at, license_status, license_disabled, delivered_codes::jsonb,
+         ref_no, line_no
+       FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::int[], $6::text[], $7::text[], $8::boolean[], $9::text[],
+         $10::text[], $11::int[])
+         AS u(id, status, product_id, product_name, quantity, license_expires_at, license_status, license_disabled, delivered_codes,
+           ref_no, line_no)
+       ON CONFLICT (id) DO UPDATE SET status = excluded.status, product_id = excluded.product_id, product_name = excluded.product_name,
+         quantity = excluded.quantity, license_expires_at = excluded.license_expires_at, license_status = excluded.license_status,
+         license_disabled = excluded.license_disabled, delivered_codes = excluded.delivered_codes, updated_at = now(),
+         granted_at = CASE WHEN excluded.status = 'granted' AND (e.status <> 'granted' OR e.granted_at IS NULL) THEN now() ELSE e.granted_at END,
+         revoked_at = CASE WHEN excluded.status = 'revoked' AND (e.status <> 'revoked' OR e.revoked_at IS NULL) THEN now() ELSE e.revoked_at END`,
       [
         column((row) => row.id),
         column((row) => row.status),
@@ -196,6 +220,8 @@ export class EntitlementRepository {
         column((row) => row.licenseStatus),
         column((row) => row.licenseDisabled),
         column((row) => JSON.stringify(row.deliveredCodes)),
+        column((row) => row.refNo),
+        column((row) => row.lineNo),
       ],
     );
   }
@@ -209,28 +235,33 @@ export class EntitlementRepository {
     if (codes.length === 0) return;
     const sorted = [...new Set(codes)].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
     await manager.query(`INSERT INTO license_state (license_code) SELECT * FROM unnest($1::text[]) ON CONFLICT DO NOTHING`, [sorted]);
+    // Locked as the nested loop meets them: in the array's (licence) order.
     await manager.query(
-      `SELECT license_code FROM license_state WHERE license_code = ANY($1::text[]) ORDER BY license_code FOR ${mode === 'update' ? 'UPDATE' : 'SHARE'}`,
+      `SELECT s.license_code FROM unnest($1::text[]) AS k(license_code)
+       CROSS JOIN LATERAL (SELECT license_code FROM license_state WHERE license_code = k.license_code FOR ${mode === 'update' ? 'UPDATE' : 'SHARE'}) AS s`,
       [sorted],
     );
   }
 
   async licenses(manager: EntityManager, codes: readonly string[]): Promise<Map<string, LicenseState>> {
     if (codes.length === 0) return new Map();
-    const rows: LicenseState[] = await manager.query(`SELECT ${LICENSE} FROM license_state WHERE license_code = ANY($1::text[])`, [codes]);
+    const rows: LicenseState[] = await manager.query(
+      `SELECT s.* FROM unnest($1::text[]) AS k(license_code)
+       CROSS JOIN LATERAL (SELECT ${LICENSE} FROM license_state WHERE license_code = k.license_code OFFSET 0) AS s`,
+      [codes],
+    );
     return new Map(rows.map((row) => [row.licenseCode, row]));
   }
 
-  /** Stores licence states locked for update (lockLicenses). */
+  /** Stores licence states locked for update (lockLicenses: they exist, the insert is the keyed form of an update). */
   async saveLicenses(manager: EntityManager, states: readonly LicenseState[]): Promise<void> {
     if (states.length === 0) return;
     const column = <T>(pick: (state: LicenseState) => T): T[] => states.map(pick);
     await manager.query(
-      `UPDATE license_state AS s SET expiration_date = u.expiration_date, status = u.status, disabled = u.disabled,
-         subscription_status = u.subscription_status
-       FROM unnest($1::text[], $2::text[], $3::text[], $4::boolean[], $5::text[])
-         AS u(license_code, expiration_date, status, disabled, subscription_status)
-       WHERE s.license_code = u.license_code`,
+      `INSERT INTO license_state (license_code, expiration_date, status, disabled, subscription_status)
+       SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::boolean[], $5::text[])
+       ON CONFLICT (license_code) DO UPDATE SET expiration_date = excluded.expiration_date, status = excluded.status,
+         disabled = excluded.disabled, subscription_status = excluded.subscription_status`,
       [
         column((state) => state.licenseCode),
         column((state) => state.expirationDate),

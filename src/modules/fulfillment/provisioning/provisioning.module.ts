@@ -1,12 +1,13 @@
 import { Module } from '@nestjs/common';
 import { DiscoveryModule } from '@nestjs/core';
-import { ProvisionEntitlementCall } from './provision-entitlement.call';
+import { ProvisioningRepository } from '../persistence/provisioning.repository';
+import { ProvisionOnGrant } from './provision-on-grant.subscriber';
 import { ProvisioningStrategies } from './provisioning-strategies';
-import { RecordProvisioningOnGrant } from './record-provisioning-on-grant.consumer';
 
-/** Fulfilment's provisioning stage: strategies (the extension point), recorded on grant, called after. */
+/** Fulfilment's provisioning: strategies (the extension point), called after each grant by a subscriber. */
 @Module({
   imports: [DiscoveryModule],
-  providers: [ProvisioningStrategies, RecordProvisioningOnGrant, ProvisionEntitlementCall],
+  providers: [ProvisioningStrategies, ProvisioningRepository, ProvisionOnGrant],
+  exports: [ProvisioningRepository],
 })
 export class ProvisioningModule {}

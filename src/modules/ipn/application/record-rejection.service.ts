@@ -1,7 +1,13 @@
-import { Injectable, Logger, OnModuleDestroy } from '@nestjs/common';
+import { Inject, Injectable, Logger, OnModuleDestroy } from '@nestjs/common';
+import { APP_CONFIG, AppConfig } from '../../../config/app.config';
 import { REJECTION_DETAIL_CHARS, REJECTION_TEXT_CHARS, RejectionReason } from '../persistence/ipn-rejection.entity';
+
+/** The reasons a refusal is recorded under, for the HTTP layer that names them. */
+export type { RejectionReason };
 import { RejectionRepository, RejectionRow } from '../persistence/rejection.repository';
 import { NotificationKind, printable } from '../protocol';
+import { MinuteBudget } from './minute-budget';
+import { RejectionWriter } from './rejection-writer';
 
 export interface Rejection {
   kind: NotificationKind;
@@ -9,96 +15,113 @@ export interface Rejection {
   reason: RejectionReason;
   detail: string;
   remoteAddress: string | undefined;
+  /** The sender as refusals are counted per sender: the IPv4 address, or the IPv6 /64. */
+  sender: string;
   refNo: string | undefined;
   bodyBytes: number;
 }
 
-/** Refusals recorded (and logged) one by one per (address, reason, minute); the rest are counted. */
+/** Rows a sender gets for one reason in a minute, within the minute's budget: one forger cannot take it all. */
 export const REJECTION_SAMPLE = 5;
-/** (address, reason) pairs tracked in a minute; refusals from further pairs are only counted. */
-const MAX_TRACKED = 10_000;
-const MINUTE_MS = 60_000;
-/** Counted refusals are written together this often: a flood costs one statement per address a second. */
-const FLUSH_MS = 1000;
-
-interface Counted {
-  readonly row: RejectionRow;
-  readonly minute: Date;
-  count: number;
-  largestBody: number;
-}
+/** Queued refusals are written together this long after the first: a flood costs a few statements a second. */
+const WRITE_DELAY_MS = 250;
+const RETRY_MS = 5000;
+const MAX_QUEUED_COUNTERS = 10_000;
 
 /**
- * Keeps a bounded trace of refused requests, so a forger can fill neither the disk nor the log: texts
- * cut short and made printable (NUL bytes included), a sample of rows and log lines per address, reason
- * and minute, and one counter row for the rest. Best effort: a refusal is answered even if this fails.
+ * Keeps a bounded trace of refused requests, so a forger can fill neither the disk nor the log, from
+ * one address or from a million: texts cut short and made printable (NUL bytes included); at most
+ * IPN_REFUSAL_RECORDS_PER_MINUTE rows and log lines a minute, whatever the number of senders, at most
+ * REJECTION_SAMPLE of them per sender and reason; every other refusal counted in one row per (kind,
+ * listener, reason, minute). Written in the background (RejectionWriter): a refusal never waits for
+ * the database, and is answered even if the write fails.
  */
 @Injectable()
 export class RecordRejectionService implements OnModuleDestroy {
   private readonly logger = new Logger('IpnRejections');
-  private minute = 0;
-  /** Refusals seen this minute per (address, reason); REJECTION_SAMPLE + 1 once counting has begun. */
-  private readonly seen = new Map<string, number>();
-  private counted = new Map<string, Counted>();
-  private flushTimer: NodeJS.Timeout | undefined;
+  private readonly writer: RejectionWriter;
+  private readonly rows: MinuteBudget;
+  private readonly lines: MinuteBudget;
+  private minute = -1;
+  /** Rows this minute per (sender, reason); only senders that got one, so at most the minute's budget. */
+  private readonly perSender = new Map<string, number>();
 
-  constructor(private readonly rejections: RejectionRepository) {}
+  constructor(
+    rejections: RejectionRepository,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {
+    const budget = config.ipn.refusalRecordsPerMinute;
+    this.rows = new MinuteBudget(budget);
+    this.lines = new MinuteBudget(budget);
+    this.writer = new RejectionWriter(rejections, {
+      delayMs: WRITE_DELAY_MS,
+      retryMs: RETRY_MS,
+      // Two minutes of rows: the write every WRITE_DELAY_MS keeps it near empty unless the database is away.
+      maxSamples: 2 * budget,
+      maxCounters: MAX_QUEUED_COUNTERS,
+    });
+  }
 
-  async record(rejection: Rejection, now = Date.now()): Promise<void> {
-    const row = bounded(rejection);
-    const minute = now - (now % MINUTE_MS);
+  /**
+   * Records a refusal: its own row and log line while the minute's budget and the sender's sample
+   * last, otherwise counted; `individually` false (a sender over IPN_REFUSALS_PER_MINUTE): counted
+   * only. Returns whether it got its own row. Never waits for the database.
+   */
+  record(rejection: Rejection, individually = true, now = Date.now()): boolean {
+    const row = bounded(rejection, new Date(now));
+    const minute = MinuteBudget.minuteOf(now);
     if (minute !== this.minute) {
       this.minute = minute;
-      this.seen.clear();
+      this.perSender.clear();
     }
-    const key = `${row.remoteAddress} ${row.reason}`;
-    const seen = this.seen.get(key) ?? (this.seen.size < MAX_TRACKED ? 0 : REJECTION_SAMPLE + 1);
-    if (seen <= REJECTION_SAMPLE) this.seen.set(key, seen + 1);
-    if (seen < REJECTION_SAMPLE) {
-      this.logger.warn(`Refused ${row.kind} on listener "${row.listener}" from ${row.remoteAddress}: ${row.detail}`);
-      await this.rejections.insertSample(row).catch((error: Error) => this.failed(error));
-      return;
+    const key = `${rejection.sender} ${row.reason}`;
+    const sampled = this.perSender.get(key) ?? 0;
+    if (individually && sampled < REJECTION_SAMPLE && this.rows.take(now)) {
+      if (this.writer.sample(row)) {
+        this.perSender.set(key, sampled + 1);
+        if (this.lines.take(now)) {
+          this.logger.warn(`Refused ${row.kind} on listener "${row.listener}" from ${row.remoteAddress}: ${row.detail}`);
+        }
+        return true;
+      }
     }
-    if (seen === REJECTION_SAMPLE) {
-      this.logger.warn(`Further ${row.reason} refusals from ${row.remoteAddress} this minute are only counted`);
+    if (this.rows.firstTimeOut(now)) {
+      this.logger.warn(
+        `${this.config.ipn.refusalRecordsPerMinute} refusals recorded this minute (IPN_REFUSAL_RECORDS_PER_MINUTE): further ones are only counted`,
+      );
     }
-    await this.count(`${key} ${minute}`, row, new Date(minute));
+    // Only configured listener names: a URL must not be able to create counter rows.
+    const listener = this.config.ipn.listeners.has(rejection.listener) ? row.listener : 'unknown';
+    this.writer.count({ ...row, listener }, new Date(minute));
+    return false;
   }
 
-  /** Writes the refusals counted so far. */
-  async flush(): Promise<void> {
-    clearTimeout(this.flushTimer);
-    this.flushTimer = undefined;
-    const counted = [...this.counted.values()];
-    this.counted = new Map();
-    for (const { row, minute, count, largestBody } of counted) {
-      await this.rejections.count({ ...row, bodyBytes: largestBody }, minute, count).catch((error: Error) => this.failed(error));
-    }
+  /** Says, within the minute's budget of log lines, that a sender went over IPN_REFUSALS_PER_MINUTE. */
+  senderOverBudget(sender: string, now = Date.now()): void {
+    if (!this.lines.take(now)) return;
+    this.logger.warn(
+      `${printable(sender, REJECTION_TEXT_CHARS)} was refused ${this.config.ipn.refusalsPerMinute} times within a minute ` +
+        '(IPN_REFUSALS_PER_MINUTE): its further refusals get 429 and are only counted',
+    );
   }
 
-  /** Before the database connection closes (at application shutdown). */
+  /** Writes the refusals queued so far. */
+  flush(): Promise<void> {
+    return this.writer.flush();
+  }
+
+  /** Refusals queued and not yet written. */
+  get pending(): number {
+    return this.writer.pending;
+  }
+
+  /** Before the database connection closes (at application shutdown, once requests are answered). */
   onModuleDestroy(): Promise<void> {
-    return this.flush();
-  }
-
-  private async count(key: string, row: RejectionRow, minute: Date): Promise<void> {
-    const counted = this.counted.get(key);
-    if (counted) {
-      counted.count += 1;
-      counted.largestBody = Math.max(counted.largestBody, row.bodyBytes);
-      return;
-    }
-    this.counted.set(key, { row, minute, count: 1, largestBody: row.bodyBytes });
-    if (this.counted.size >= MAX_TRACKED) await this.flush();
-    this.flushTimer ??= setTimeout(() => void this.flush(), FLUSH_MS).unref();
-  }
-
-  private failed(error: Error): void {
-    this.logger.error(`Could not record a rejection: ${error.message}`);
+    return this.writer.close();
   }
 }
 
-function bounded(rejection: Rejection): RejectionRow {
+function bounded(rejection: Rejection, receivedAt: Date): RejectionRow {
   return {
     kind: rejection.kind,
     listener: printable(rejection.listener, REJECTION_TEXT_CHARS),
@@ -107,5 +130,6 @@ function bounded(rejection: Rejection): RejectionRow {
     remoteAddress: printable(rejection.remoteAddress ?? 'unknown', REJECTION_TEXT_CHARS),
     refNo: rejection.refNo === undefined ? null : printable(rejection.refNo, REJECTION_TEXT_CHARS),
     bodyBytes: rejection.bodyBytes,
+    receivedAt,
   };
 }

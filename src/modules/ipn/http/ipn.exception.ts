@@ -1,7 +1,7 @@
 import { HttpStatus } from '@nestjs/common';
 import { AppException, ErrorCode } from '../../../core/errors';
 
-/** Error codes only the IPN module raises, beside the shared ones in core (README, error table). */
+/** Error codes only the IPN module raises, beside the shared ones in core (docs/api.md, Errors). */
 export enum IpnErrorCode {
   TooManyFields = 'IPN_TOO_MANY_FIELDS',
   FieldNameTooLong = 'IPN_FIELD_NAME_TOO_LONG',

@@ -2,22 +2,24 @@ import { Inject, Injectable, OnModuleInit } from '@nestjs/common';
 import type { NextFunction, Request, Response } from 'express';
 import { Counter, Histogram } from 'prom-client';
 import { APP_CONFIG, AppConfig } from '../../../config/app.config';
-import { Alerts, MetricsRegistry, RequestLog, TrailingWindow } from '../../../core/observability';
+import { Alerts, MetricsRegistry, RequestLog, SharedFigures } from '../../../core/observability';
+import { MinuteBudget } from '../application/minute-budget';
 import { NotificationKind, printable } from '../protocol';
+import { notificationPostOf } from './notification-route';
 import type { NotificationRequest } from './notification-signature.guard';
 
 /**
  * What became of a notification POST: `receipted` (stored and answered with a receipt), `duplicate`
  * (stored before, receipted again), `incomplete` (authentic, stored as unprocessable, no receipt), a
- * recorded refusal's reason (`signature_invalid`, `sender_not_allowed`, …), or the error code of an
- * answer given before that (`payload_too_large`, `too_many_refusals`, `database_unavailable`, …).
+ * refusal's reason (`signature_invalid`, `sender_not_allowed`, …), `too_many_refusals` (a refusal of a
+ * sender over IPN_REFUSALS_PER_MINUTE), or the error code of an answer given before a refusal could
+ * be decided (`payload_too_large`, `database_unavailable`, …).
  */
 export type NotificationOutcome = string;
 
 const RECEIPTED = new Set(['receipted', 'duplicate']);
 /** Accepted for the refusal rate: everything that was not refused. */
 const NOT_REFUSED = new Set(['receipted', 'duplicate', 'incomplete']);
-const NOTIFICATION_PATH = /^\/(ipn|lcn)(?:\/([^/?]*))?\/?(?:\?|$)/;
 /** Below this many notifications in the window, rates and latencies say nothing (and read as 0). */
 const MIN_SAMPLE = 5;
 
@@ -25,20 +27,27 @@ const MIN_SAMPLE = 5;
  * Watches every notification POST from its first byte (mounted before the body parser, so even a body
  * refused by the parser is seen) to the last byte of the answer, then counts it in
  * `ipn_notifications_total{kind,listener,outcome}`, times receipts in `ipn_receipt_duration_seconds`, and
- * writes one log line: request id, listener, REFNO, ORDERSTATUS, outcome, duration. In-process only: no
- * database work per request. Also gives the alerts their refusal rate and receipt p99.
+ * writes one log line: request id, listener, REFNO, ORDERSTATUS, outcome, duration. A refusal's line is
+ * written only when the refusal got its own row, and other 4xx answers get at most
+ * IPN_REFUSAL_RECORDS_PER_MINUTE lines a minute: a forger cannot flood the log. In-process only: no
+ * database work per request. Also gives the alerts their refusal rate and receipt p99, over every
+ * instance's notifications (SharedFigures flushes these counters every few seconds).
  */
 @Injectable()
 export class NotificationObserver implements OnModuleInit {
   private readonly notifications: Counter<'kind' | 'listener' | 'outcome'>;
   private readonly receiptSeconds: Histogram<'kind'>;
+  /** Lines for 4xx answers given before a refusal could be recorded (413, 415, 404, …). */
+  private readonly unrecordedLines: MinuteBudget;
 
   constructor(
     registry: MetricsRegistry,
     private readonly alerts: Alerts,
+    private readonly figures: SharedFigures,
     private readonly log: RequestLog,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {
+    this.unrecordedLines = new MinuteBudget(config.ipn.refusalRecordsPerMinute);
     this.notifications = new Counter({
       name: 'ipn_notifications_total',
       help: 'Notification POSTs by kind (ipn, lcn), listener and outcome (receipted, duplicate, incomplete, or why refused)',
@@ -57,31 +66,29 @@ export class NotificationObserver implements OnModuleInit {
   onModuleInit(): void {
     const { refusalRate, receiptP99Ms, windowMs } = this.config.observability.alerts;
     const window = `${Math.round(windowMs / 1000)} s`;
-    const refusals = new TrailingWindow<{ total: number; refused: number }>(windowMs);
+    const refusals = this.figures.share('ipn_refusals', () => this.refusalTotals());
     this.alerts.register({
       name: 'refusal_rate',
       threshold: refusalRate,
       describe: `The share of notifications refused over the last ${window}`,
       unit: '',
-      read: async (now) => {
-        const current = await this.refusalTotals();
-        const before = refusals.push(now, current) ?? { total: 0, refused: 0 };
-        const total = current.total - before.total;
-        return total < MIN_SAMPLE ? 0 : (current.refused - before.refused) / total;
+      read: async () => {
+        const counts = await refusals.overWindow();
+        const total = counts.get('total') ?? 0;
+        return total < MIN_SAMPLE ? 0 : (counts.get('refused') ?? 0) / total;
       },
     });
-    const latencies = new TrailingWindow<Map<number, number>>(windowMs);
+    const receipts = this.figures.share('ipn_receipt_seconds', () => this.receiptBuckets());
     this.alerts.register({
       name: 'receipt_p99',
       threshold: receiptP99Ms,
       describe: `The 99th percentile of receipt times over the last ${window}`,
       unit: 'ms',
-      read: async (now) => {
-        const current = await this.receiptBuckets();
-        const before = latencies.push(now, current) ?? new Map<number, number>();
+      read: async () => {
+        const buckets = await receipts.overWindow();
         const seconds = quantile(
           0.99,
-          [...current].map(([le, count]) => [le, count - (before.get(le) ?? 0)]),
+          [...buckets].map(([le, count]) => [Number(le), count]),
         );
         return seconds === undefined ? 0 : seconds * 1000;
       },
@@ -90,12 +97,10 @@ export class NotificationObserver implements OnModuleInit {
 
   /** Express middleware, mounted first (see createApp). */
   readonly middleware = (request: Request, response: Response, next: NextFunction): void => {
-    if (request.method === 'POST') {
-      const path = NOTIFICATION_PATH.exec(request.url);
-      if (path) {
-        const started = process.hrtime.bigint();
-        response.once('finish', () => this.observe(request, response, path[1] as NotificationKind, path[2], started));
-      }
+    const post = notificationPostOf(request);
+    if (post) {
+      const started = process.hrtime.bigint();
+      response.once('finish', () => this.observe(request, response, post.kind, post.listener, started));
     }
     next();
   };
@@ -112,7 +117,7 @@ export class NotificationObserver implements OnModuleInit {
     const outcome = outcomeOf(request, response);
     this.notifications.inc({ kind, listener, outcome });
     if (RECEIPTED.has(outcome)) this.receiptSeconds.observe({ kind }, seconds);
-    if (!this.log.enabled) return;
+    if (!this.log.enabled || !this.lineDue(request, response)) return;
     const form = request.notification?.form;
     const field = (name: string): string | undefined => {
       const value = form?.first(name);
@@ -133,6 +138,21 @@ export class NotificationObserver implements OnModuleInit {
       },
       `${kind.toUpperCase()} ${outcome}`,
     );
+  }
+
+  /** Authentic notifications and 5xx always get their line; refusals only within their budgets. */
+  private lineDue(request: NotificationRequest, response: Response): boolean {
+    if (request.refusal) return request.refusal.recorded;
+    if (request.outcome || response.statusCode < 400 || response.statusCode >= 500) return true;
+    const now = Date.now();
+    if (this.unrecordedLines.take(now)) return true;
+    if (this.unrecordedLines.firstTimeOut(now)) {
+      this.log.write(
+        { context: 'Notifications' },
+        `${this.config.ipn.refusalRecordsPerMinute} refused answers logged this minute (IPN_REFUSAL_RECORDS_PER_MINUTE): further ones are only counted in ipn_notifications_total`,
+      );
+    }
+    return false;
   }
 
   /** Only configured names: a URL must not be able to create label values. */
@@ -167,6 +187,7 @@ export class NotificationObserver implements OnModuleInit {
 /** What the request annotations and the answer say became of the notification. */
 function outcomeOf(request: NotificationRequest, response: Response): NotificationOutcome {
   if (request.outcome) return request.outcome;
+  if (request.refusal?.throttled) return 'too_many_refusals';
   if (request.refusal) return request.refusal.reason;
   const code = (response.locals as { errorCode?: string }).errorCode;
   if (code) return code.toLowerCase().replace(/^ipn_/, '');

@@ -1,8 +1,7 @@
 import { HttpStatus, Injectable } from '@nestjs/common';
 import type { Request } from 'express';
 import type { ErrorCode } from '../../../core/errors';
-import { RecordRejectionService } from '../application/record-rejection.service';
-import type { RejectionReason } from '../persistence/ipn-rejection.entity';
+import { RecordRejectionService, type RejectionReason } from '../application/record-rejection.service';
 import type { NotificationKind } from '../protocol';
 import { IpnErrorCode, IpnException } from './ipn.exception';
 import { RefusalThrottle } from './refusal-throttle';
@@ -18,7 +17,21 @@ export interface Refusal {
   readonly refNo?: string;
 }
 
-/** The one way a request is refused: recorded (bounded), counted against its address, answered. */
+/** What the request annotations say of a refusal (read by the NotificationObserver). */
+export interface RefusalNote {
+  readonly reason: string;
+  readonly refNo?: string;
+  /** It got its own row (and so its own log lines); otherwise it was only counted. */
+  readonly recorded: boolean;
+  /** Its sender was over IPN_REFUSALS_PER_MINUTE: answered 429. */
+  readonly throttled: boolean;
+}
+
+/**
+ * The one way a request is refused, once it has been found wanting: counted against its sender, then
+ * recorded (bounded, in the background) and answered with its reason, or, for a sender over
+ * IPN_REFUSALS_PER_MINUTE, only counted and answered 429 with Retry-After. Nothing here waits.
+ */
 @Injectable()
 export class NotificationRefusals {
   constructor(
@@ -26,23 +39,29 @@ export class NotificationRefusals {
     private readonly throttle: RefusalThrottle,
   ) {}
 
-  async refuse(
-    request: Request & { rawBody?: Buffer; refusal?: { reason: string; refNo?: string } },
-    refusal: Refusal,
-  ): Promise<IpnException> {
-    request.refusal = { reason: refusal.reason, refNo: refusal.refNo };
-    await Promise.all([
-      this.rejections.record({
+  refuse(request: Request & { rawBody?: Buffer; refusal?: RefusalNote }, refusal: Refusal): IpnException {
+    const { sender, retryAfter, crossed } = this.throttle.refused(request.ip);
+    const recorded = this.rejections.record(
+      {
         kind: refusal.kind,
         listener: refusal.listener,
         reason: refusal.reason,
         detail: refusal.message,
         remoteAddress: request.ip,
+        sender,
         refNo: refusal.refNo,
         bodyBytes: request.rawBody?.length ?? 0,
-      }),
-      this.throttle.countRefusal(request.ip),
-    ]);
-    return new IpnException(refusal.status, refusal.code, refusal.message);
+      },
+      retryAfter === 0,
+    );
+    request.refusal = { reason: refusal.reason, refNo: refusal.refNo, recorded, throttled: retryAfter > 0 };
+    if (retryAfter === 0) return new IpnException(refusal.status, refusal.code, refusal.message);
+    if (crossed) this.rejections.senderOverBudget(sender);
+    request.res?.setHeader('Retry-After', String(retryAfter));
+    return new IpnException(
+      HttpStatus.TOO_MANY_REQUESTS,
+      IpnErrorCode.TooManyRefusals,
+      `Too many refused requests from this address; try again in ${retryAfter} s.`,
+    );
   }
 }

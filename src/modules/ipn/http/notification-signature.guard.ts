@@ -17,15 +17,15 @@ import {
 import { IpnErrorCode } from './ipn.exception';
 import { ListenerRegistry } from './listener-registry';
 import { NOTIFICATION_KIND } from './notification-kind';
-import { NotificationRefusals, Refusal } from './notification-refusals';
+import { NotificationRefusals, Refusal, RefusalNote } from './notification-refusals';
 
 export type NotificationRequest = Request & {
   rawBody?: Buffer;
   notification?: VerifiedNotification;
   /** Set by the controller once handled (receipted, duplicate, incomplete): what the observer reports. */
   outcome?: string;
-  /** Set when the request was refused with a recorded reason. */
-  refusal?: { reason: string; refNo?: string };
+  /** Set when the request was refused with a reason (recorded, or only counted). */
+  refusal?: RefusalNote;
 };
 
 type Refused = Omit<Refusal, 'kind' | 'listener'>;
@@ -38,8 +38,9 @@ const LIMIT_REFUSALS: Record<FormLimitReason, Pick<Refused, 'status' | 'code'>> 
 
 /**
  * Lets a notification through only when its strongest accepted signature matches the listener's key,
- * computed over the raw body in the order received. The body's size and shape are checked before it is
- * read; a post of 2Checkout's legacy INS protocol is told so. Refusals are recorded, never with the secret.
+ * computed over the raw body in the order received: every body, whoever sent it (its size bounded by
+ * IPN_MAX_BODY, its fields by IPN_MAX_FIELDS, checked before it is parsed). A post of 2Checkout's legacy
+ * INS protocol is told so. Refusals are recorded (bounded), never with the secret.
  */
 @Injectable()
 export class NotificationSignatureGuard implements CanActivate {
@@ -50,7 +51,7 @@ export class NotificationSignatureGuard implements CanActivate {
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
-  async canActivate(context: ExecutionContext): Promise<boolean> {
+  canActivate(context: ExecutionContext): boolean {
     const kind = this.reflector.get<NotificationKind>(NOTIFICATION_KIND, context.getHandler());
     const request = context.switchToHttp().getRequest<NotificationRequest>();
     const listener = this.listeners.resolve(request.params.listener as string | undefined);
@@ -61,20 +62,20 @@ export class NotificationSignatureGuard implements CanActivate {
         'Send the notification as application/x-www-form-urlencoded, as 2Checkout does.',
       );
     }
-    const refuse = async (refused: Refused) => this.refusals.refuse(request, { ...refused, kind, listener: listener.name });
+    const refuse = (refused: Refused) => this.refusals.refuse(request, { ...refused, kind, listener: listener.name });
     const rawBody = request.rawBody ?? Buffer.alloc(0);
     const form = this.parse(rawBody);
     if (form instanceof FormLimitError) {
-      throw await refuse({ ...LIMIT_REFUSALS[form.reason], reason: form.reason, message: `Refused: ${form.message}.` });
+      throw refuse({ ...LIMIT_REFUSALS[form.reason], reason: form.reason, message: `Refused: ${form.message}.` });
     }
     const ins = legacyIns(form);
-    if (ins) throw await refuse(ins);
+    if (ins) throw refuse(ins);
     const keys = listener.secretKeys.map((secret) => secret.reveal());
     const verification = verifySignature(form, listener.algorithms, keys);
-    if (!verification.ok) throw await refuse(signatureRefusal(verification, listener, refNoOf(form, kind)));
+    if (!verification.ok) throw refuse(signatureRefusal(verification, listener, refNoOf(form, kind)));
     const nul = fieldWithNul(form);
     if (nul !== undefined) {
-      throw await refuse({
+      throw refuse({
         status: HttpStatus.BAD_REQUEST,
         code: ErrorCode.NotificationMalformed,
         reason: 'malformed',

@@ -1,45 +1,73 @@
-import { Inject, Injectable, Logger } from '@nestjs/common';
-import { ThrottlerStorageService, normalizeIp } from '@nestjs/throttler';
+import { Inject, Injectable } from '@nestjs/common';
+import { normalizeIp } from '@nestjs/throttler';
 import { APP_CONFIG, AppConfig } from '../../../config/app.config';
 
 const MINUTE_MS = 60_000;
-const THROTTLER_NAME = 'ipn-refusals';
+/** Senders tracked at once (~100 bytes each); past it, a new sender is not tracked until some expire. */
+const MAX_SENDERS = 100_000;
+
+export interface RefusalCount {
+  /** The sender as it is counted: an IPv4 address, or an IPv6 /64 (a forger cannot rotate within one network). */
+  readonly sender: string;
+  /** Seconds until the sender's budget is whole again; 0 while within IPN_REFUSALS_PER_MINUTE. */
+  readonly retryAfter: number;
+  /** This refusal is the first past the budget. */
+  readonly crossed: boolean;
+}
 
 /**
- * Counts the requests refused to each address (IPv6 by /64, so a forger cannot rotate within one
- * network); past IPN_REFUSALS_PER_MINUTE in a minute, the address is blocked for a minute and its
- * requests get 429 before anything is read, logged or recorded. Only refusals count, so authentic
- * notifications never do, and addresses in IPN_ALLOWED_IPS (2Checkout's) are never blocked.
+ * How many requests of each sender were refused within a minute of its first refusal. Consulted only
+ * once a request has been refused, so it never touches an authentic notification: it bounds what a
+ * sender's refusals cost (rows, log lines), past IPN_REFUSALS_PER_MINUTE answered 429 and only counted.
+ * Senders in IPN_ALLOWED_IPS (2Checkout's) are never over budget. Bounded memory: at most MAX_SENDERS,
+ * past which a new sender is left uncounted (its refusals are still bounded by RecordRejectionService's
+ * IPN_REFUSAL_RECORDS_PER_MINUTE, which holds whatever the number of senders).
  */
 @Injectable()
 export class RefusalThrottle {
-  private readonly logger = new Logger('IpnRefusalThrottle');
+  /** In order of their window's start (a window restarted is moved to the end): expired ones first. */
+  private readonly senders = new Map<string, { since: number; refusals: number }>();
 
-  constructor(
-    private readonly storage: ThrottlerStorageService,
-    @Inject(APP_CONFIG) private readonly config: AppConfig,
-  ) {}
+  constructor(@Inject(APP_CONFIG) private readonly config: AppConfig) {}
 
-  /** Seconds until `address` is heard again; 0 when it is not blocked. */
-  blockedFor(address: string | undefined): number {
-    const record = this.storage.storage.get(keyOf(address));
-    const left = record?.isBlocked ? record.blockExpiresAt - Date.now() : 0;
-    return left > 0 ? Math.ceil(left / 1000) : 0;
+  refused(address: string | undefined, now = Date.now()): RefusalCount {
+    const sender = senderOf(address);
+    if (this.config.ipn.allowedSenders?.includes(address)) return { sender, retryAfter: 0, crossed: false };
+    let window = this.senders.get(sender);
+    if (window && now - window.since >= MINUTE_MS) {
+      this.senders.delete(sender);
+      window = undefined;
+    }
+    if (!window) {
+      if (this.senders.size >= MAX_SENDERS) this.forgetExpired(now);
+      if (this.senders.size >= MAX_SENDERS) return { sender, retryAfter: 0, crossed: false };
+      window = { since: now, refusals: 0 };
+      this.senders.set(sender, window);
+    }
+    window.refusals += 1;
+    const limit = this.config.ipn.refusalsPerMinute;
+    if (window.refusals <= limit) return { sender, retryAfter: 0, crossed: false };
+    return {
+      sender,
+      retryAfter: Math.max(1, Math.ceil((window.since + MINUTE_MS - now) / 1000)),
+      crossed: window.refusals === limit + 1,
+    };
   }
 
-  async countRefusal(address: string | undefined): Promise<void> {
-    if (this.config.ipn.allowedSenders?.includes(address)) return;
-    const limit = this.config.ipn.refusalsPerMinute;
-    // The storage blocks once its count exceeds the limit it is given: the limit-th refusal blocks.
-    const { isBlocked, totalHits } = await this.storage.increment(keyOf(address), MINUTE_MS, limit - 1, MINUTE_MS, THROTTLER_NAME);
-    if (isBlocked && totalHits === limit) {
-      this.logger.warn(
-        `${address ?? 'unknown'} was refused ${totalHits} times within a minute: its requests get 429 for a minute, neither logged nor recorded`,
-      );
+  /** Senders tracked now (for tests and the bound). */
+  get tracked(): number {
+    return this.senders.size;
+  }
+
+  private forgetExpired(now: number): void {
+    for (const [sender, window] of this.senders) {
+      if (now - window.since < MINUTE_MS) return;
+      this.senders.delete(sender);
     }
   }
 }
 
-function keyOf(address: string | undefined): string {
+/** IPv4 (IPv4-mapped IPv6 included) by address, IPv6 by /64. */
+export function senderOf(address: string | undefined): string {
   return normalizeIp(address ?? 'unknown');
 }

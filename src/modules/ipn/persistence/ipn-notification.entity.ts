@@ -1,11 +1,15 @@
-import { Column, CreateDateColumn, Entity, Index, PrimaryGeneratedColumn, Unique } from 'typeorm';
+import { Column, CreateDateColumn, Entity, Index, PrimaryGeneratedColumn } from 'typeorm';
 import type { NotificationKind, SignatureAlgorithm } from '../protocol';
 
 export type NotificationStatus = 'accepted' | 'unprocessable';
 
-/** The inbox: every authentic notification as received, stored once per distinct signed content. */
+/**
+ * The inbox: every authentic notification as received, stored once per account and identity (the
+ * SHA-256 of its signature source), however many listeners, keys or field names it arrived with. Rows
+ * stored twice before identities were per account (`copy_of` set) stay as records, outside the key.
+ */
 @Entity('ipn_notification')
-@Unique('UQ_ipn_notification_content', ['kind', 'listener', 'contentHash'])
+@Index('UQ_ipn_notification_identity', ['kind', 'account', 'identityHash'], { unique: true, where: '"copy_of" IS NULL' })
 @Index('IDX_ipn_notification_ref_no', ['refNo'])
 @Index('IDX_ipn_notification_received_at', ['receivedAt'])
 export class IpnNotificationEntity {
@@ -15,12 +19,21 @@ export class IpnNotificationEntity {
   @Column({ type: 'varchar', length: 3 })
   kind!: NotificationKind;
 
+  /** The listener of its first delivery. */
   @Column({ type: 'varchar', length: 64 })
   listener!: string;
 
-  /** SHA-256 over the signed fields (names and values): equal for re-deliveries of one notification. */
-  @Column({ name: 'content_hash', type: 'bytea' })
-  contentHash!: Buffer;
+  /** The 2Checkout account of that listener (ListenerConfig.account). */
+  @Column({ type: 'varchar', length: 64 })
+  account!: string;
+
+  /** SHA-256 of the signature source (protocol/identity): equal for every delivery of one notification. */
+  @Column({ name: 'identity_hash', type: 'bytea' })
+  identityHash!: Buffer;
+
+  /** Set on a row that stores again a notification stored before (the first row's id): processed never. */
+  @Column({ name: 'copy_of', type: 'uuid', nullable: true })
+  copyOf!: string | null;
 
   @Column({ type: 'varchar', length: 8 })
   algorithm!: SignatureAlgorithm;

@@ -20,13 +20,15 @@ export const REJECTION_TEXT_CHARS = 64;
 export const REJECTION_DETAIL_CHARS = 300;
 
 /**
- * A refused request: who sent it and why. Never the secret or the body, and every text bounded. The
- * first few refusals per (address, reason, minute) are kept one row each (`sampled`); the rest of that
- * minute are counted in one row (`sampled` false, `received_at` the minute, `count`).
+ * A refused request: who sent it and why. Never the secret or the body, and every text bounded. A
+ * sample of refusals is kept one row each (`sampled`: at most IPN_REFUSAL_RECORDS_PER_MINUTE a minute,
+ * a few per sender and reason); the rest of a minute are counted in one row per (kind, listener,
+ * reason, minute), whatever their senders (`sampled` false, `received_at` the minute, `count`,
+ * `remote_address` their one sender, or null when there were several).
  */
 @Entity('ipn_rejection')
 @Index('IDX_ipn_rejection_received_at', ['receivedAt'])
-@Index('UQ_ipn_rejection_counted', ['remoteAddress', 'reason', 'receivedAt'], { unique: true, where: 'sampled = false' })
+@Index('UQ_ipn_rejection_counted', ['kind', 'listener', 'reason', 'receivedAt'], { unique: true, where: 'sampled = false' })
 export class IpnRejectionEntity {
   @PrimaryGeneratedColumn('uuid', { primaryKeyConstraintName: 'PK_ipn_rejection' })
   id!: string;

@@ -8,7 +8,9 @@ import type { NotificationStatus } from './ipn-notification.entity';
 export interface InboxArrival {
   readonly kind: NotificationKind;
   readonly listener: string;
-  readonly contentHash: Buffer;
+  readonly account: string;
+  /** SHA-256 of the signature source (protocol/identity). */
+  readonly identity: Buffer;
   readonly algorithm: string;
   readonly status: NotificationStatus;
   readonly problem: string | null;
@@ -20,17 +22,17 @@ export interface InboxArrival {
   readonly licenseCode: string | null;
   readonly test: boolean;
   readonly remoteAddress: string | null;
-  /** Copies of this content in the batch. */
+  /** Deliveries of this notification in the batch. */
   readonly count: number;
 }
 
 export interface InboxRow {
   id: string;
   kind: NotificationKind;
-  listener: string;
-  contentHash: Buffer;
+  account: string;
+  identity: Buffer;
   status: NotificationStatus;
-  /** False: the content was stored before (a re-delivery). */
+  /** False: the notification was stored before (a re-delivery, through this listener or another of the account). */
   inserted: boolean;
   receivedAt: Date;
 }
@@ -40,6 +42,8 @@ export interface StoredNotification {
   readonly id: string;
   readonly kind: NotificationKind;
   readonly listener: string;
+  /** Hex of the SHA-256 of its signature source: what makes it one notification, however often delivered. */
+  readonly identity: string;
   readonly form: FormBody;
   readonly test: boolean;
   /** When it arrived: breaks ties between notifications of one order with the same IPN_DATE. */
@@ -49,7 +53,8 @@ export interface StoredNotification {
 const COLUMNS = [
   'kind',
   'listener',
-  'content_hash',
+  'account',
+  'identity_hash',
   'algorithm',
   'status',
   'problem',
@@ -77,19 +82,21 @@ export class NotificationRepository {
   constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
 
   /**
-   * Stores a batch in one statement (atomic on its own: no transaction around it): new contents are
-   * inserted and their received events queued in the outbox; a content stored before only counts the
-   * delivery. Rows go in content-hash order, so two batches sharing contents lock them in one order.
+   * Stores a batch in one statement (atomic on its own: no transaction around it): new notifications
+   * are inserted and their received events queued in the outbox; one stored before (same kind, account
+   * and identity) only counts the delivery. `arrivals` holds each notification once. Rows go in identity
+   * order, so two batches sharing notifications lock them in one order.
    */
   async store(arrivals: readonly InboxArrival[]): Promise<InboxRow[]> {
-    const sorted = [...arrivals].sort((a, b) => Buffer.compare(a.contentHash, b.contentHash));
+    const sorted = [...arrivals].sort((a, b) => Buffer.compare(a.identity, b.identity) || (a.account < b.account ? -1 : 1));
     const parameters: unknown[] = [];
     const tuples = sorted.map((arrival) => {
       const at = parameters.length;
       parameters.push(
         arrival.kind,
         arrival.listener,
-        arrival.contentHash,
+        arrival.account,
+        arrival.identity,
         arrival.algorithm,
         arrival.status,
         arrival.problem,
@@ -108,41 +115,54 @@ export class NotificationRepository {
     const rows: Array<{
       id: string;
       kind: NotificationKind;
-      listener: string;
-      content_hash: Buffer;
+      account: string;
+      identity_hash: Buffer;
       status: NotificationStatus;
       inserted: boolean;
       received_at: Date;
     }> = await this.dataSource.query(
       `WITH stored AS (
            INSERT INTO ipn_notification (${COLUMNS.join(', ')}) VALUES ${tuples.join(', ')}
-           ON CONFLICT (kind, listener, content_hash) DO UPDATE
+           ON CONFLICT (kind, account, identity_hash) WHERE copy_of IS NULL DO UPDATE
              SET delivery_count = ipn_notification.delivery_count + EXCLUDED.delivery_count, last_received_at = now()
-           RETURNING id, kind, listener, content_hash, status, ref_no, test_order, received_at, (xmax = 0) AS inserted),
+           RETURNING id, kind, listener, account, identity_hash, status, ref_no, test_order, received_at, (xmax = 0) AS inserted),
          queued AS (
            INSERT INTO outbox_event (id, name, version, payload, correlation_id)
            SELECT e.event_id, e.kind || '.received', 1, ${RECEIVED_EVENT}, e.id
            FROM (SELECT gen_random_uuid() AS event_id, * FROM stored WHERE inserted AND status = 'accepted') e)
-         SELECT id, kind, listener, content_hash, status, inserted, received_at FROM stored`,
+         SELECT id, kind, account, identity_hash, status, inserted, received_at FROM stored`,
       parameters,
     );
     return rows.map((row) => ({
       id: row.id,
       kind: row.kind,
-      listener: row.listener,
-      contentHash: row.content_hash,
+      account: row.account,
+      identity: row.identity_hash,
       status: row.status,
       inserted: row.inserted,
       receivedAt: row.received_at,
     }));
   }
 
-  /** The notifications with these ids, parsed from their raw bodies, in the caller's transaction. */
+  /**
+   * The notifications with these ids, parsed from their raw bodies, in the caller's transaction. A copy
+   * (a notification stored a second time, marked by the migration that made identities per account) is
+   * not among them: processing it would count it twice.
+   */
   async read(manager: EntityManager, ids: readonly string[]): Promise<Map<string, StoredNotification>> {
-    const rows: Array<{ id: string; kind: NotificationKind; listener: string; raw_body: Buffer; test_order: boolean; received_at: Date }> =
-      await manager.query(`SELECT id, kind, listener, raw_body, test_order, received_at FROM ipn_notification WHERE id = ANY($1::uuid[])`, [
-        ids,
-      ]);
+    const rows: Array<{
+      id: string;
+      kind: NotificationKind;
+      listener: string;
+      identity_hash: Buffer;
+      raw_body: Buffer;
+      test_order: boolean;
+      received_at: Date;
+    }> = await manager.query(
+      `SELECT id, kind, listener, identity_hash, raw_body, test_order, received_at FROM ipn_notification
+       WHERE id = ANY($1::uuid[]) AND copy_of IS NULL`,
+      [ids],
+    );
     return new Map(
       rows.map((row) => [
         row.id,
@@ -150,6 +170,7 @@ export class NotificationRepository {
           id: row.id,
           kind: row.kind,
           listener: row.listener,
+          identity: row.identity_hash.toString('hex'),
           form: FormBody.parse(row.raw_body),
           test: row.test_order,
           receivedAt: row.received_at,
@@ -158,14 +179,14 @@ export class NotificationRepository {
     );
   }
 
-  /** Queues the processing of stored, accepted notifications again; returns the ids queued. */
+  /** Queues the processing of stored, accepted notifications again (never a copy's); returns the ids queued. */
   async queueReplay(ids: readonly string[]): Promise<string[]> {
     const rows: Array<{ id: string }> = await this.dataSource.query(
       `INSERT INTO outbox_event (id, name, version, payload, correlation_id)
        SELECT e.event_id, e.kind || '.received', 1,
          jsonb_set(${RECEIVED_EVENT}, '{data,replay}', 'true'), e.id
        FROM (SELECT gen_random_uuid() AS event_id, * FROM ipn_notification
-             WHERE id = ANY($1::uuid[]) AND status = 'accepted') e
+             WHERE id = ANY($1::uuid[]) AND status = 'accepted' AND copy_of IS NULL) e
        RETURNING correlation_id AS id`,
       [ids],
     );

@@ -1,6 +1,7 @@
+import { createHmac } from 'node:crypto';
 import fc from 'fast-check';
 import { FormBody } from './form-body';
-import { missingReceiptFields, receiptDate, receiptSource } from './receipt';
+import { missingReceiptFields, readReceipt, receiptDate, receiptSource } from './receipt';
 
 describe('receipt', () => {
   it('formats DATE as YmdHis in UTC, always 14 digits', () => {
@@ -23,7 +24,7 @@ describe('receipt', () => {
     expect(receiptSource('ipn', form, '20240615103000').toString('utf8')).toBe('176東京14202406151029591420240615103000');
   });
 
-  it('names the fields a receipt needs but the notification lacks', () => {
+  it('names the fields a receipt needs but the notification lacks; a field sent empty is not lacking', () => {
     expect(
       missingReceiptFields(
         'ipn',
@@ -32,7 +33,26 @@ describe('receipt', () => {
           ['IPN_DATE', ''],
         ]),
       ),
-    ).toEqual(['IPN_PNAME', 'IPN_DATE']);
+    ).toEqual(['IPN_PNAME']);
     expect(missingReceiptFields('lcn', FormBody.fromPairs([['LICENSE_CODE', 'X']]))).toEqual(['EXPIRATION_DATE']);
+    expect(
+      missingReceiptFields(
+        'lcn',
+        FormBody.fromPairs([
+          ['LICENSE_CODE', 'X'],
+          ['EXPIRATION_DATE', ''],
+        ]),
+      ),
+    ).toEqual([]);
+  });
+
+  it('receipts an LCN whose EXPIRATION_DATE is sent empty (a lifetime licence) over the empty value, "0"', () => {
+    const form = FormBody.parse(Buffer.from('LICENSE_CODE=3C343D0FAF&EXPIRATION_DATE=&STATUS=ACTIVE', 'latin1'));
+    expect(receiptSource('lcn', form, '20081117145935').toString('utf8')).toBe('103C343D0FAF01420081117145935');
+    // Checked against a plain HMAC of the source written out by hand (PROTOCOL.md §6).
+    const expected = createHmac('sha256', 'AABBCCDDEEFF').update('103C343D0FAF01420081117145935').digest('hex');
+    expect(readReceipt('lcn', form, 'sha256', Buffer.from('AABBCCDDEEFF'), '20081117145935')).toBe(
+      `<sig algo="sha256" date="20081117145935">${expected}</sig>`,
+    );
   });
 });

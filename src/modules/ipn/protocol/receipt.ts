@@ -4,7 +4,7 @@ import { hmac, lengthPrefixed } from './signature';
 
 export type NotificationKind = 'ipn' | 'lcn';
 
-/** The fields a receipt is computed over, besides DATE; a notification without them cannot be receipted. */
+/** The fields a receipt is computed over, besides DATE; a notification that lacks one cannot be receipted. */
 export const RECEIPT_FIELDS: Readonly<Record<NotificationKind, readonly string[]>> = {
   ipn: ['IPN_PID', 'IPN_PNAME', 'IPN_DATE'],
   lcn: ['LICENSE_CODE', 'EXPIRATION_DATE'],
@@ -29,6 +29,11 @@ export function readReceipt(kind: NotificationKind, form: FormBody, algorithm: S
   return formatReceipt(algorithm, date, hmac(algorithm, key, receiptSource(kind, form, date)).toString('hex'));
 }
 
+/**
+ * The receipt fields the notification does not carry. A field sent empty is not missing: the receipt is
+ * well defined over it (its length-prefixed form is "0"), and 2Checkout sends some empty on purpose (an
+ * LCN's EXPIRATION_DATE for a licence that never expires).
+ */
 export function missingReceiptFields(kind: NotificationKind, form: FormBody): string[] {
-  return RECEIPT_FIELDS[kind].filter((name) => (form.first(name) ?? '') === '');
+  return RECEIPT_FIELDS[kind].filter((name) => !form.has(name));
 }

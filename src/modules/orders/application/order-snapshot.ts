@@ -1,10 +1,10 @@
 import type { OrderSnapshot } from '../contracts/order-snapshot';
 import { chargebackView } from '../domain/chargeback';
-import { Milestone, OrderState, ipnDateOfFactsKey, isPaymentReversed } from '../domain/order-status';
-import { refundView, refundedLines } from '../domain/refunds';
+import { Milestone, OrderState, factsFromRefund, ipnDateOfFactsKey, isPaymentReversed } from '../domain/order-status';
+import { OrderBasis, basisOf, refundView, refundedLines } from '../domain/refunds';
 
 /** What the snapshot is built from: the order's stored state and facts. */
-export type OrderFacts = Omit<OrderState, 'milestones' | 'factsKey'> & {
+export type OrderFacts = Omit<OrderState, 'milestones' | 'factsKey' | 'basis'> & {
   refNo: string;
   factsKey: string | null;
   currency: string | null;
@@ -13,9 +13,15 @@ export type OrderFacts = Omit<OrderState, 'milestones' | 'factsKey'> & {
   milestones: readonly Milestone[];
 };
 
+/** What the order's refunds are measured against: its lines, as its facts (newest purchase first) give them. */
+export function basisOfOrder(order: Pick<OrderFacts, 'items' | 'factsKey'>): OrderBasis {
+  return basisOf(order.items, factsFromRefund(order.factsKey));
+}
+
 /** The order as events and the read API show it. */
 export function snapshotOf(order: OrderFacts, notifiedStatus: string): OrderSnapshot {
   const reached = new Set(order.milestones);
+  const basis = basisOfOrder(order);
   return {
     refNo: order.refNo,
     status: order.status,
@@ -33,8 +39,8 @@ export function snapshotOf(order: OrderFacts, notifiedStatus: string): OrderSnap
       refunded: reached.has('refunded'),
     },
     paymentReversed: isPaymentReversed(order),
-    refunds: order.refunds.map(refundView),
-    refundedLines: refundedLines(order.refunds),
+    refunds: order.refunds.map((refund) => refundView(refund, basis)),
+    refundedLines: refundedLines(order.refunds, basis),
     chargeback: order.chargeback && chargebackView(order.chargeback),
     ipnDate: order.factsKey ? ipnDateOfFactsKey(order.factsKey) : null,
   };

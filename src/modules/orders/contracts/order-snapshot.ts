@@ -9,7 +9,10 @@ export interface OrderSnapshot {
   currency: string | null;
   customer: CustomerDetails;
   items: OrderItemDetails[];
-  /** Reached at least once (each milestone is one event). `refunded`: everything is refunded. */
+  /**
+   * Reached at least once (each milestone is one event). `refunded`: everything is refunded now (a
+   * purchase arriving after its refunds, or a recompute, can show it was not: order.reinstated).
+   */
   milestones: {
     placed: boolean;
     paymentAuthorized: boolean;
@@ -35,7 +38,7 @@ export interface RefundView {
   /** Decimal string, e.g. "10.00". */
   amount: string;
   currency: string | null;
-  /** Lines refunded (all for a full refund; none for a refund of an amount only). */
+  /** Lines refunded: those sent with a negative price; none for a refund of an amount only. */
   lines: number[];
   /** When the refund notification arrived (ISO). */
   at: string;

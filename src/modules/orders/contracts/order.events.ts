@@ -31,13 +31,17 @@ export class OrderReversedEvent extends DomainEventBase<'order.reversed', OrderS
   static readonly VERSION = 1;
 }
 
-/** A newer authorization or completion superseded a reversal: the order stands again. */
+/**
+ * The order stands again: a newer authorization or completion superseded a reversal, or an order shown
+ * fully refunded turned out not to be (its purchase arrived after its refunds, or a recompute found a
+ * refund counted twice).
+ */
 export class OrderReinstatedEvent extends DomainEventBase<'order.reinstated', OrderSnapshot> {
   static readonly NAME = 'order.reinstated';
   static readonly VERSION = 1;
 }
 
-/** Everything is refunded (one full refund, or partial ones that add up): the order is REFUND. */
+/** Everything is refunded (one full refund, or partial ones that cover every line or the purchase's total): the order is REFUND. */
 export class OrderRefundedEvent extends DomainEventBase<'order.refunded', OrderSnapshot> {
   static readonly NAME = 'order.refunded';
   static readonly VERSION = 1;
@@ -71,4 +75,19 @@ export class OrderFraudFlaggedEvent extends DomainEventBase<'order.fraud_flagged
 export class OrderFraudClearedEvent extends DomainEventBase<'order.fraud_cleared', OrderSnapshot> {
   static readonly NAME = 'order.fraud_cleared';
   static readonly VERSION = 1;
+}
+
+/**
+ * Asks the order stage to rebuild the order from its stored notifications (queued by a migration when
+ * the rules an order is derived by change): it raises what the rebuild changes, e.g. order.reinstated.
+ */
+export class OrderRecomputeRequestedEvent extends DomainEventBase<'order.recompute_requested', OrderRecompute> {
+  static readonly NAME = 'order.recompute_requested';
+  static readonly VERSION = 1;
+}
+
+export interface OrderRecompute {
+  refNo: string;
+  /** Why, for the record. */
+  reason: string;
 }

@@ -2,7 +2,8 @@ import type { FormBody } from '../../ipn';
 import type { CustomerDetails, OrderItemDetails } from '../contracts/order-snapshot';
 import { ChargebackFacts, opensDispute } from './chargeback';
 import { parseAmount } from './money';
-import type { RefundFacts } from './refunds';
+import type { OrderStep } from './order-status';
+import { RefundFacts, basisOf } from './refunds';
 
 /** What one IPN says about its order, read from the form fields (arrays: index i is product i). */
 export interface IpnOrderFacts {
@@ -19,8 +20,21 @@ export interface IpnOrderFacts {
   chargeback: ChargebackFacts | null;
 }
 
-/** Bounds on what an order can hold; a notification beyond them is dead-lettered, named and explained. */
-export const ORDER_LIMITS = { refNo: 64, status: 64, lines: 10_000, text: 1_000, quantity: 2_147_483_647 } as const;
+/**
+ * Bounds on what an order can hold; a notification beyond them is dead-lettered at once, named and
+ * explained. Values that reach an index downstream are bounded in bytes, well within a B-tree entry
+ * (about 2,700 bytes): the e-mail (accounts, messages and subscriptions are found by it; 254 is RFC
+ * 5321's longest address) and a line's licence reference (entitlements and subscriptions are keyed by it).
+ */
+export const ORDER_LIMITS = {
+  refNo: 64,
+  status: 64,
+  lines: 10_000,
+  text: 1_000,
+  quantity: 2_147_483_647,
+  emailBytes: 254,
+  licenseRefBytes: 255,
+} as const;
 
 /** Reading an IPN's facts failed: why, in words an operator can act on. */
 export class OrderFactsProblem {
@@ -42,6 +56,10 @@ export function readOrderFacts(form: FormBody): IpnOrderFacts | OrderFactsProble
 
 function problemOf(facts: IpnOrderFacts): string | null {
   if (facts.refNo.length > ORDER_LIMITS.refNo) return `REFNO is ${facts.refNo.length} characters long (at most ${ORDER_LIMITS.refNo})`;
+  const email = facts.customer.email;
+  if (email !== null && Buffer.byteLength(email, 'utf8') > ORDER_LIMITS.emailBytes) {
+    return `CUSTOMEREMAIL is ${Buffer.byteLength(email, 'utf8')} bytes long (at most ${ORDER_LIMITS.emailBytes}, RFC 5321)`;
+  }
   if (facts.status.length > ORDER_LIMITS.status)
     return `ORDERSTATUS is ${facts.status.length} characters long (at most ${ORDER_LIMITS.status})`;
   if (facts.items.length > ORDER_LIMITS.lines) return `the order has ${facts.items.length} lines (at most ${ORDER_LIMITS.lines})`;
@@ -60,8 +78,18 @@ function problemOf(facts: IpnOrderFacts): string | null {
         return `${name} of line ${item.lineNo} is ${value.length} characters long (at most ${ORDER_LIMITS.text})`;
       }
     }
+    const refBytes = item.licenseRef === null ? 0 : Buffer.byteLength(item.licenseRef, 'utf8');
+    if (refBytes > ORDER_LIMITS.licenseRefBytes) {
+      return `IPN_LICENSE_REF of line ${item.lineNo} is ${refBytes} bytes long (at most ${ORDER_LIMITS.licenseRefBytes})`;
+    }
   }
   return null;
+}
+
+/** The notification as a step of its order (see domain/order-status). */
+export function stepOf(facts: IpnOrderFacts, notification: { key: string; identity: string; at: string }): OrderStep {
+  const { status, fraudStatus, refund, chargeback } = facts;
+  return { ...notification, status, fraudStatus, refund, chargeback, basis: basisOf(facts.items, refund !== null) };
 }
 
 function readFacts(form: FormBody, refNo: string, status: string): IpnOrderFacts {
@@ -114,14 +142,15 @@ function readFacts(form: FormBody, refNo: string, status: string): IpnOrderFacts
   };
 }
 
-/** A REFUND's lines: negative IPN_PRICE values are the refunded amounts (PROTOCOL.md §12). */
+/**
+ * A REFUND's lines: negative IPN_PRICE values are the refunded amounts (PROTOCOL.md §12); a line at
+ * 0.00 or at its price is not refunded. The order's lines and total are its purchase's, not these.
+ */
 function refundFacts(items: readonly OrderItemDetails[], total: string | null, currency: string | null): RefundFacts {
   const lines = items.map((item) => ({ lineNo: item.lineNo, amount: (parseAmount(item.price) ?? 0) * item.quantity }));
   const sent = parseAmount(total);
   return {
     refundedLines: lines.filter((line) => line.amount < 0).map((line) => ({ lineNo: line.lineNo, amount: -line.amount })),
-    lineNos: lines.map((line) => line.lineNo),
-    lineTotal: lines.reduce((sum, line) => sum + Math.abs(line.amount), 0),
     total: sent === null ? null : Math.abs(sent),
     currency,
   };

@@ -1,5 +1,5 @@
 import { ChargebackFacts, ChargebackRecord, mergeChargeback } from './chargeback';
-import { RefundFacts, RefundRecord, isFullyRefunded, refundRecord, withRefund } from './refunds';
+import { OrderBasis, RefundFacts, RefundRecord, isFullyRefunded, refundRecord, withRefund } from './refunds';
 
 /**
  * The order as a function of the SET of its notifications, never of their arrival order. Each
@@ -9,12 +9,15 @@ import { RefundFacts, RefundRecord, isFullyRefunded, refundRecord, withRefund } 
  *   only moves forward, so a late or repeated message changes nothing);
  * - reversal: REVERSED takes the payment away until a newer-dated authorization or completion (the
  *   shopper may retry, PROTOCOL.md §12): the newest payment step and the newest reversal decide;
- * - refunds: a set keyed by step; the order is REFUND once they cover every line or its total;
+ * - refunds: a set keyed by notification identity; the order is REFUND while they cover every line of
+ *   the order or its total, as the newest purchase notification gives them (domain/refunds): derived
+ *   from the whole state, so a purchase arriving after its refunds re-evaluates them;
  * - dispute: merged from the chargeback steps (domain/chargeback);
  * - fraud status: that of the newest step carrying FRAUD_STATUS (or a legacy SUSPECT/INVALID);
  * - customer, lines, currency: those of the newest step, REFUND steps last (their prices are negative);
  * - milestones: every milestone some step implies (a REFUND implies the payment and completion before
- *   it, so even seen first it leaves the account and revoked entitlements that lifecycle order leaves).
+ *   it, so even seen first it leaves the account and revoked entitlements that lifecycle order leaves);
+ *   `refunded` only while the order is fully refunded.
  * Unknown statuses are recorded and inert.
  */
 export type Milestone = 'placed' | 'paymentAuthorized' | 'completed' | 'canceled' | 'reversed' | 'refunded';
@@ -60,6 +63,8 @@ const RULES: Readonly<Record<string, StatusRule>> = {
 /** One notification as the order sees it. `key` orders steps: IPN_DATE, then arrival, then id. */
 export interface OrderStep {
   key: string;
+  /** The notification's identity (hex of the SHA-256 of its signature source): keys its refund. */
+  identity: string;
   status: string;
   fraudStatus: string | null;
   /** When it arrived (ISO): the time shown for its refund or dispute. */
@@ -68,6 +73,8 @@ export interface OrderStep {
   refund: RefundFacts | null;
   /** Set when CHARGEBACK_RESOLUTION is present and not NONE. */
   chargeback: ChargebackFacts | null;
+  /** The order's lines and total as this notification gives them (domain/refunds basisOf). */
+  basis: OrderBasis;
 }
 
 export interface OrderState {
@@ -84,6 +91,8 @@ export interface OrderState {
   paidKey: string | null;
   reversedKey: string | null;
   refunds: RefundRecord[];
+  /** What the refunds are measured against: the lines and total of the step of `factsKey`. */
+  basis: OrderBasis;
   chargeback: ChargebackRecord | null;
   milestones: ReadonlySet<Milestone>;
 }
@@ -112,11 +121,10 @@ export function mergeStep(current: OrderState | null, step: OrderStep): StepOutc
   const factsKey = factsKeyOf(step);
   const newest = current === null || factsKey > current.factsKey;
   const refunds = step.refund
-    ? withRefund(current?.refunds ?? [], refundRecord(step.key, step.at, step.refund))
+    ? withRefund(current?.refunds ?? [], refundRecord(step.identity, step.key, step.at, step.refund))
     : [...(current?.refunds ?? [])];
   const milestones = new Set<Milestone>(current?.milestones ?? []);
   for (const milestone of rule?.milestones ?? ['placed']) milestones.add(milestone);
-  if (isFullyRefunded(refunds)) milestones.add('refunded');
   const partial: Omit<OrderState, 'status'> = {
     lifecycleStatus: ranks ? step.status : (current?.lifecycleStatus ?? null),
     lifecycleKey: ranks ? step.key : (current?.lifecycleKey ?? null),
@@ -126,13 +134,26 @@ export function mergeStep(current: OrderState | null, step: OrderStep): StepOutc
     paidKey: rule?.payment ? newer(current?.paidKey ?? null, step.key) : (current?.paidKey ?? null),
     reversedKey: rule?.reversal ? newer(current?.reversedKey ?? null, step.key) : (current?.reversedKey ?? null),
     refunds,
+    basis: newest ? step.basis : current!.basis,
     chargeback: step.chargeback
       ? mergeChargeback(current?.chargeback ?? null, step.key, step.at, step.chargeback)
       : (current?.chargeback ?? null),
     milestones,
   };
-  const next = { ...partial, status: effectiveStatus(partial) };
+  const next = settled(partial);
   return { next, newest, applied: standingOf(current) !== standingOf(next) };
+}
+
+/**
+ * The state with what derives from the rest derived again: `refunded` (while the refunds cover the
+ * order) and the effective status. A recompute settles an order whose refunds it rebuilt this way.
+ */
+export function settled(state: Omit<OrderState, 'status'>): OrderState {
+  const milestones = new Set(state.milestones);
+  if (isFullyRefunded(state.refunds, state.basis)) milestones.add('refunded');
+  else milestones.delete('refunded');
+  const partial = { ...state, milestones };
+  return { ...partial, status: effectiveStatus(partial) };
 }
 
 /** The payment stands reversed: the newest reversal is newer than the newest authorization or completion. */
@@ -157,7 +178,7 @@ function standingOf(state: OrderState | null): string {
   return JSON.stringify([
     state.status,
     state.lifecycleStatus,
-    state.refunds.length,
+    state.refunds.map((refund) => refund.key),
     chargeback?.resolution ?? null,
     chargeback?.reasonCode ?? null,
   ]);
@@ -173,6 +194,11 @@ function newer(current: string | null, key: string): string {
  */
 export function factsKeyOf(step: Pick<OrderStep, 'key' | 'refund'>): string {
   return `${step.refund ? 0 : 1}|${step.key}`;
+}
+
+/** The order's facts come from a REFUND: no purchase notification has arrived yet. */
+export function factsFromRefund(factsKey: string | null): boolean {
+  return factsKey !== null && factsKey.startsWith('0|');
 }
 
 /** The IPN_DATE of a facts key (YmdHis), or null for a notification without a valid one. */

@@ -1,83 +1,108 @@
-import type { RefundView } from '../contracts/order-snapshot';
-import { Thousandths, formatAmount } from './money';
+import type { OrderItemDetails, RefundView } from '../contracts/order-snapshot';
+import { Thousandths, formatAmount, parseAmount } from './money';
 
 /** What one REFUND notification says, read from its lines (see ipn-order-facts). */
 export interface RefundFacts {
-  /** Lines whose IPN_PRICE is negative: the refunded ones, each with |IPN_PRICE| x IPN_QTY. */
+  /**
+   * Lines whose IPN_PRICE is negative: the refunded ones, each with |IPN_PRICE| x IPN_QTY (PROTOCOL.md
+   * §12: refunded amounts arrive negative). A line sent at 0.00 or at its price is not refunded.
+   */
   refundedLines: Array<{ lineNo: number; amount: Thousandths }>;
-  /** Every line number the notification carries. */
-  lineNos: number[];
-  /** Sum of |IPN_PRICE| x IPN_QTY over every line: the order's total. */
-  lineTotal: Thousandths;
-  /** |IPN_TOTALGENERAL|, when sent. */
+  /** |IPN_TOTALGENERAL|, when sent: the amount refunded when no line is. */
   total: Thousandths | null;
   currency: string | null;
 }
 
 /**
- * One refund as the order keeps it, keyed by the notification's step: 2Checkout allows several partial
- * refunds per order, each a notification of its own (PROTOCOL.md §12), so two refunds with the same
- * content are two refunds; a re-delivery of one body is stored once by the inbox.
+ * What refunds are measured against: the order's lines and total as its newest purchase notification
+ * (any notification but a REFUND) gives them. Until one arrives, the lines of the newest REFUND, with no
+ * total: a refund's prices are refunds (negative), zeros or prices, never the order's total.
+ */
+export interface OrderBasis {
+  lines: number[];
+  /** Sum of |IPN_PRICE| x IPN_QTY over the purchase's lines; null while only REFUNDs were seen. */
+  total: Thousandths | null;
+}
+
+/**
+ * One refund as the order keeps it, keyed by the notification's identity (the SHA-256 of its signature
+ * source): 2Checkout allows several partial refunds per order, each a notification of its own
+ * (PROTOCOL.md §12), so two refunds of one amount are two refunds; one refund delivered twice (to two
+ * listeners of the account, retried with another key, replayed with renamed fields) is one.
  */
 export interface RefundRecord {
+  /** The notification's identity (hex). */
   key: string;
+  /** Its step key (IPN_DATE, arrival, id): orders the refunds; of two deliveries, the earliest's. */
+  step: string;
   /** When the notification arrived (ISO). */
   at: string;
   currency: string | null;
   amount: Thousandths;
-  /** Lines refunded: all of them for a full refund, none for a refund of an amount only. */
+  /** Lines refunded: the negative ones; none for a refund of an amount. */
   lines: number[];
-  orderLines: number[];
-  orderTotal: Thousandths;
+  /** A REFUND naming neither a line nor an amount (no negative price, no IPN_TOTALGENERAL): the whole order. */
   full: boolean;
 }
 
+/** The lines and total of `items`; `fromRefund`: a REFUND's lines, whose prices are not the order's. */
+export function basisOf(items: readonly OrderItemDetails[], fromRefund: boolean): OrderBasis {
+  return {
+    lines: items.map((item) => item.lineNo),
+    total: fromRefund ? null : sum(items.map((item) => Math.abs(parseAmount(item.price) ?? 0) * item.quantity)),
+  };
+}
+
 /**
- * Negative prices on some lines refund those lines; no negative price and a total below the lines'
- * refunds that amount only; anything else refunds the whole order (the REFUND of a one-shot purchase).
+ * Negative prices refund those lines; no negative price refunds IPN_TOTALGENERAL, an amount (with or
+ * without the order's lines known); a REFUND naming neither refunds the whole order.
  */
-export function refundRecord(key: string, at: string, facts: RefundFacts): RefundRecord {
-  const common = { key, at, currency: facts.currency, orderLines: facts.lineNos, orderTotal: facts.lineTotal };
+export function refundRecord(key: string, step: string, at: string, facts: RefundFacts): RefundRecord {
+  const common = { key, step, at, currency: facts.currency };
   if (facts.refundedLines.length > 0) {
     const lines = facts.refundedLines.map((line) => line.lineNo);
-    const amount = sum(facts.refundedLines.map((line) => line.amount));
-    return { ...common, lines, amount, full: facts.lineNos.every((lineNo) => lines.includes(lineNo)) };
+    return { ...common, lines, amount: sum(facts.refundedLines.map((line) => line.amount)), full: false };
   }
-  if (facts.total !== null && facts.total < facts.lineTotal) return { ...common, lines: [], amount: facts.total, full: false };
-  return { ...common, lines: facts.lineNos, amount: facts.total ?? facts.lineTotal, full: true };
-}
-
-/** The refunds with `record` added once (a set keyed by step, sorted: the merge stays commutative). */
-export function withRefund(records: readonly RefundRecord[], record: RefundRecord): RefundRecord[] {
-  if (records.some((existing) => existing.key === record.key)) return [...records];
-  return [...records, record].sort((a, b) => (a.key < b.key ? -1 : 1));
+  if (facts.total !== null) return { ...common, lines: [], amount: facts.total, full: false };
+  return { ...common, lines: [], amount: 0, full: true };
 }
 
 /**
- * Everything is refunded: a full refund, or refunds that together cover every line of the order, or
- * its total. Adding a refund never undoes it, so it is reached once, whatever the arrival order.
+ * The refunds with `record` added once per identity (of two deliveries the earliest), sorted by step:
+ * a set, so the merge stays commutative.
  */
-export function isFullyRefunded(records: readonly RefundRecord[]): boolean {
+export function withRefund(records: readonly RefundRecord[], record: RefundRecord): RefundRecord[] {
+  const same = records.find((existing) => existing.key === record.key);
+  if (same && same.step <= record.step) return [...records];
+  return [...records.filter((existing) => existing !== same), record].sort((a, b) => (a.step < b.step ? -1 : 1));
+}
+
+/**
+ * Everything is refunded: a refund of the whole order, or refunds that together cover every line of
+ * the order, or reach its total. A function of the refunds and the basis (never accumulated), so it is
+ * the same whatever the order in which they arrived, a purchase arriving after its refunds included.
+ */
+export function isFullyRefunded(records: readonly RefundRecord[], basis: OrderBasis): boolean {
+  if (records.length === 0) return false;
   const lines = new Set(records.flatMap((record) => record.lines));
-  const refunded = sum(records.map((record) => record.amount));
-  return records.some(
-    (record) =>
-      record.full ||
-      (record.orderLines.length > 0 && record.orderLines.every((lineNo) => lines.has(lineNo))) ||
-      (record.orderTotal > 0 && refunded >= record.orderTotal),
+  return (
+    records.some((record) => record.full) ||
+    (basis.lines.length > 0 && basis.lines.every((lineNo) => lines.has(lineNo))) ||
+    (basis.total !== null && basis.total > 0 && sum(records.map((record) => record.amount)) >= basis.total)
   );
 }
 
-/** The refunded lines: every line once the order is fully refunded. */
-export function refundedLines(records: readonly RefundRecord[]): number[] {
-  const pick = isFullyRefunded(records)
-    ? (record: RefundRecord) => [...record.orderLines, ...record.lines]
-    : (record: RefundRecord) => record.lines;
-  return [...new Set(records.flatMap(pick))].sort((a, b) => a - b);
+/** The refunded lines: every line of the order once it is fully refunded. */
+export function refundedLines(records: readonly RefundRecord[], basis: OrderBasis): number[] {
+  const lines = records.flatMap((record) => record.lines);
+  if (isFullyRefunded(records, basis)) lines.push(...basis.lines);
+  return [...new Set(lines)].sort((a, b) => a - b);
 }
 
-export function refundView(record: RefundRecord): RefundView {
-  return { amount: formatAmount(record.amount), currency: record.currency, lines: record.lines, at: record.at };
+/** A refund as the read API and events show it; a refund of the whole order shows the order's total. */
+export function refundView(record: RefundRecord, basis: OrderBasis): RefundView {
+  const amount = record.full ? (basis.total ?? record.amount) : record.amount;
+  return { amount: formatAmount(amount), currency: record.currency, lines: record.lines, at: record.at };
 }
 
 function sum(amounts: readonly Thousandths[]): Thousandths {

@@ -28,7 +28,7 @@ export class OrderEntity {
   @Column({ type: 'jsonb' })
   items!: OrderItemDetails[];
 
-  /** Milestones reached, each once: the events already emitted. */
+  /** Milestones reached, each once: the events already emitted (`refunded` only while everything is refunded). */
   @Column({ type: 'jsonb', default: () => `'[]'` })
   milestones!: Milestone[];
 
@@ -53,7 +53,7 @@ export class OrderEntity {
   @Column({ name: 'reversed_key', type: 'text', nullable: true })
   reversedKey!: string | null;
 
-  /** Every refund notification, full or partial (domain/refunds). */
+  /** Every refund notification, full or partial, once per notification identity (domain/refunds). */
   @Column({ type: 'jsonb', default: () => `'[]'` })
   refunds!: RefundRecord[];
 

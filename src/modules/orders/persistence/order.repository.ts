@@ -42,6 +42,39 @@ export interface HistoryEntry {
   applied: boolean;
 }
 
+/** A refund as stored before refunds were keyed by notification identity (until the order's recompute). */
+type LegacyRefund = Omit<RefundRecord, 'step'> & { step?: string };
+
+/** An order row as read; a refund stored before identities keyed refunds is keyed by its step meanwhile. */
+function orderRowOf(row: Record<string, unknown>): OrderRow {
+  return {
+    refNo: row.ref_no,
+    status: row.status,
+    lifecycleStatus: row.lifecycle_status,
+    lifecycleKey: row.lifecycle_key,
+    fraudStatus: row.fraud_status,
+    fraudKey: row.fraud_key,
+    factsKey: row.facts_key,
+    paidKey: row.paid_key,
+    reversedKey: row.reversed_key,
+    refunds: (row.refunds as LegacyRefund[]).map(({ key, step, at, currency, amount, lines, full }) => ({
+      key,
+      step: step ?? key,
+      at,
+      currency,
+      amount,
+      lines,
+      full,
+    })),
+    chargeback: row.chargeback,
+    currency: row.currency,
+    customer: row.customer,
+    items: row.items,
+    milestones: row.milestones,
+    isNew: row.inserted,
+  } as OrderRow;
+}
+
 /** The columns of OrderRow, in the order the update statement takes them. */
 const STATE_COLUMNS = [
   ['status', 'text'],
@@ -63,7 +96,10 @@ const STATE_COLUMNS = [
 /**
  * Every statement on orders and their history, for a whole batch of IPNs at once: one statement per
  * step whatever the batch size (raw parameterised SQL: the ORM would issue one per row). Arrays travel
- * through unnest, so no batch meets PostgreSQL's limit on parameters.
+ * through unnest, so no batch meets PostgreSQL's limit on parameters. Rows are found by key, one index
+ * probe per key (LATERAL subqueries the planner cannot flatten into a hash join), and written by key
+ * (INSERT … ON CONFLICT): `= ANY(keys)`, or a join on the unnested arrays, is planned as a scan of the
+ * table on a database without column statistics.
  */
 @Injectable()
 export class OrderRepository {
@@ -86,35 +122,39 @@ export class OrderRepository {
         sorted.map((order) => JSON.stringify(order.items)),
       ],
     );
-    return new Map(
-      rows.map((row) => [
-        row.ref_no as string,
-        {
-          refNo: row.ref_no,
-          status: row.status,
-          lifecycleStatus: row.lifecycle_status,
-          lifecycleKey: row.lifecycle_key,
-          fraudStatus: row.fraud_status,
-          fraudKey: row.fraud_key,
-          factsKey: row.facts_key,
-          paidKey: row.paid_key,
-          reversedKey: row.reversed_key,
-          refunds: row.refunds,
-          chargeback: row.chargeback,
-          currency: row.currency,
-          customer: row.customer,
-          items: row.items,
-          milestones: row.milestones,
-          isNew: row.inserted,
-        } as OrderRow,
-      ]),
-    );
+    return new Map(rows.map((row) => [row.ref_no as string, orderRowOf(row)]));
   }
 
-  /** The notifications among `notificationIds` already applied to these orders (replays). */
+  /** Locks these existing orders, in REFNO order (as lockOrCreate does), returning their current state. */
+  async lock(manager: EntityManager, refNos: readonly string[]): Promise<Map<string, OrderRow>> {
+    const rows: Array<Record<string, unknown>> = await manager.query(
+      // Locked as the nested loop meets them: in the array's (REFNO) order.
+      `SELECT o.* FROM unnest($1::text[]) AS k(ref_no)
+       CROSS JOIN LATERAL (SELECT ref_no, ${STATE_COLUMNS.map(([column]) => column).join(', ')}, false AS inserted
+         FROM "order" WHERE ref_no = k.ref_no FOR UPDATE) AS o`,
+      [[...new Set(refNos)].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0))],
+    );
+    return new Map(rows.map((row) => [row.ref_no as string, orderRowOf(row)]));
+  }
+
+  /** The notifications recorded in these orders' histories, by order. */
+  async notificationsOf(manager: EntityManager, refNos: readonly string[]): Promise<Map<string, string[]>> {
+    const rows: Array<{ ref_no: string; notification_id: string }> = await manager.query(
+      `SELECT h.* FROM unnest($1::text[]) AS k(ref_no)
+       CROSS JOIN LATERAL (SELECT ref_no, notification_id FROM order_status_history WHERE ref_no = k.ref_no ORDER BY recorded_at OFFSET 0) AS h`,
+      [refNos],
+    );
+    const byOrder = new Map<string, string[]>();
+    for (const row of rows) byOrder.set(row.ref_no, [...(byOrder.get(row.ref_no) ?? []), row.notification_id]);
+    return byOrder;
+  }
+
+  /** Of these (order, notification) pairs, the notifications already applied (replays). */
   async alreadyApplied(manager: EntityManager, refNos: readonly string[], notificationIds: readonly string[]): Promise<Set<string>> {
     const rows: Array<{ notification_id: string }> = await manager.query(
-      `SELECT notification_id FROM order_status_history WHERE ref_no = ANY($1::text[]) AND notification_id = ANY($2::uuid[])`,
+      `SELECT h.notification_id FROM unnest($1::text[], $2::uuid[]) AS k(ref_no, notification_id)
+       CROSS JOIN LATERAL (SELECT notification_id FROM order_status_history
+                           WHERE ref_no = k.ref_no AND notification_id = k.notification_id OFFSET 0) AS h`,
       [refNos, notificationIds],
     );
     return new Set(rows.map((row) => row.notification_id));
@@ -156,12 +196,13 @@ export class OrderRepository {
     ];
     const names = STATE_COLUMNS.map(([column]) => column);
     const rows = orders.map(values);
-    // JSON travels as text (unnest has no jsonb[] from node-postgres), cast back in the SET.
+    // JSON travels as text (unnest has no jsonb[] from node-postgres), cast back in the SELECT. The orders
+    // exist (locked by lockOrCreate or lock): the insert is the keyed form of an update.
     await manager.query(
-      `UPDATE "order" AS o
-       SET ${STATE_COLUMNS.map(([column, type]) => `${column} = u.${column}${type === 'jsonb' ? '::jsonb' : ''}`).join(', ')}, updated_at = now()
+      `INSERT INTO "order" (ref_no, ${names.join(', ')})
+       SELECT ref_no, ${STATE_COLUMNS.map(([column, type]) => `${column}${type === 'jsonb' ? '::jsonb' : ''}`).join(', ')}
        FROM unnest($1::text[], ${names.map((_, i) => `$${i + 2}::text[]`).join(', ')}) AS u(ref_no, ${names.join(', ')})
-       WHERE o.ref_no = u.ref_no`,
+       ON CONFLICT (ref_no) DO UPDATE SET ${names.map((column) => `${column} = excluded.${column}`).join(', ')}, updated_at = now()`,
       [orders.map((order) => order.refNo), ...names.map((_, i) => rows.map((row) => row[i]))],
     );
   }

@@ -3,16 +3,19 @@ import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdo
 import { APP_CONFIG, AppConfig } from '../../../config/app.config';
 import { OutboxRelay, OutboxRepository, createEvent } from '../../../core/events';
 import { SubscriptionGraceElapsedEvent } from '../contracts/subscription.events';
-import { SubscriptionState, graceEnd } from '../domain/subscription-state';
-import { SubscriptionRepository } from '../persistence/subscription.repository';
+import type { SubscriptionState } from '../domain/subscription-state';
+import { GraceCursor, SubscriptionRepository } from '../persistence/subscription.repository';
 
 const EVERY_MS = 60_000;
-const SCAN = 1000;
+/** Subscriptions read per statement. */
+const PAGE = 1000;
+/** Pages per run: what is left waits a minute for the next. */
+const MAX_PAGES = 20;
 
 /**
  * The clock's part of the licence lifecycle: 2Checkout sends no LCN when the grace period after an
- * expiry runs out, so once a minute the past-due subscriptions whose grace period is over get a
- * `subscription.grace_elapsed` event, delivered like any other (its consumer expires the subscription,
+ * expiry runs out, so once a minute the past-due subscriptions whose grace period is over (their
+ * stored grace end passed, found in SQL soonest first, page by page) get a `subscription.grace_elapsed` event, delivered like any other (its consumer expires the subscription,
  * fulfilment ends access, the customer is told). One event per subscription and expiry: its id is
  * derived from them, so a second scan, or another instance, queues nothing more.
  */
@@ -40,23 +43,30 @@ export class GraceExpiry implements OnApplicationBootstrap, OnApplicationShutdow
     await this.running;
   }
 
-  /** Queues the events due as of `now`; returns how many were queued. */
-  runOnce(now = new Date()): Promise<number> {
-    this.running ??= this.queueDue(now.getTime()).finally(() => {
+  /** Queues the events due as of `now`; returns how many were queued. `pageSize`: rows read per statement. */
+  runOnce(now = new Date(), pageSize = PAGE): Promise<number> {
+    this.running ??= this.queueDue(now, pageSize).finally(() => {
       this.running = undefined;
     });
     return this.running;
   }
 
-  private async queueDue(now: number): Promise<number> {
+  private async queueDue(now: Date, pageSize: number): Promise<number> {
+    let queued = 0;
     try {
-      const due = (await this.subscriptions.pastDue(SCAN)).filter((state) => (graceEnd(state) ?? Infinity) <= now);
-      const queued = await this.outbox.enqueue(due.map(elapsedEvent));
-      if (queued > 0) this.relay.wake();
+      let cursor: GraceCursor | null = null;
+      for (let page = 0; page < MAX_PAGES; page++) {
+        const { states, next } = await this.subscriptions.graceEnded(now, pageSize, cursor);
+        const due = states.filter((state) => state.graceEndsAt !== null);
+        if (due.length > 0) queued += await this.outbox.enqueue(due.map(elapsedEvent));
+        if (queued > 0) this.relay.wake();
+        if (!next) break;
+        cursor = next;
+      }
       return queued;
     } catch (error) {
       this.logger.warn(`Will look again: ${(error as Error).message}`);
-      return 0;
+      return queued;
     }
   }
 }
@@ -65,7 +75,7 @@ function elapsedEvent(state: SubscriptionState) {
   const event = createEvent(SubscriptionGraceElapsedEvent, {
     orderRef: null,
     test: state.test,
-    data: { licenseRef: state.licenseRef, graceEndedAt: new Date(graceEnd(state)!).toISOString() },
+    data: { licenseRef: state.licenseRef, graceEndedAt: new Date(state.graceEndsAt!).toISOString() },
   });
   return { ...event, eventId: idOf(`${state.licenseRef}|${state.expiresAt}|${state.gracePeriodDays ?? 0}`) };
 }

@@ -49,6 +49,7 @@ export class SubscriptionsQuery {
       email: row.email,
       licenseStatus: row.licenseStatus,
       disabled: row.disabled,
+      licenseType: row.licenseType,
       test: row.test,
       orders: links
         .filter((link) => link.licenseRef === row.licenseRef)

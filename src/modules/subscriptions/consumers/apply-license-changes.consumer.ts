@@ -1,19 +1,21 @@
 import { Consumer, ConsumerContext, EventConsumer, UnprocessableEventError, createEvent } from '../../../core/events';
 import { LcnReceivedEvent, StoredNotifications } from '../../ipn';
-import { LicenseChange, LicenseChangedEvent } from '../contracts/subscription.events';
-import { MAX_LICENSE_CODE, readLicenseChange } from '../domain/licence-change';
+import { LicenseChangedEvent } from '../contracts/subscription.events';
+import { LicenseChangeFacts, LicenseChangeProblem, readLicenseChange } from '../domain/licence-change';
 import { snapshotOf } from '../domain/subscription-snapshot';
-import { SubscriptionState, applyLicenseChange, platformDate, transitionsOf } from '../domain/subscription-state';
+import { SubscriptionState, applyLicenseChange, transitionsOf } from '../domain/subscription-state';
 import { SubscriptionRepository } from '../persistence/subscription.repository';
 import { TRANSITION_EVENTS } from './transition-events';
 
 /**
- * Applies each LCN to the subscription of its licence (created if the LCN comes first) and raises
- * license.changed with the result, plus the named events of what changed for the customer
- * (subscription.past_due, .expired, ...). An LCN dated before the one applied is kept in the inbox
- * but changes nothing. A batch costs two statements.
+ * Merges each LCN into the subscription of its licence (created if the LCN comes first), field by
+ * field (domain/subscription-state), and raises license.changed with the result, plus the named
+ * events of what changed for the customer (subscription.past_due, .expired, ...). An LCN that is not
+ * the newest to carry any of its fields (or one merged before: a replay) is kept in the inbox but
+ * changes nothing. An LCN with a value no subscription can hold is dead-lettered at once, with the
+ * reason. A batch costs two statements.
  */
-@Consumer('subscriptions.apply-license-changes', LcnReceivedEvent)
+@Consumer({ name: 'subscriptions.apply-license-changes', after: ['accounts.link-account-on-order-paid'] }, LcnReceivedEvent)
 export class ApplyLicenseChanges implements EventConsumer<LcnReceivedEvent> {
   constructor(
     private readonly notifications: StoredNotifications,
@@ -25,28 +27,23 @@ export class ApplyLicenseChanges implements EventConsumer<LcnReceivedEvent> {
       manager,
       events.map((event) => event.data.notificationId),
     );
-    const changes = events.flatMap((event): Array<{ event: LcnReceivedEvent; change: LicenseChange }> => {
+    const changes = events.flatMap((event): Array<{ event: LcnReceivedEvent; facts: LicenseChangeFacts }> => {
       const notification = stored.get(event.data.notificationId);
       if (!notification) return [];
-      const change = readLicenseChange(notification.form);
-      if (change.licenseCode.length > MAX_LICENSE_CODE) {
-        throw new UnprocessableEventError(
-          `notification ${notification.id}: LICENSE_CODE is ${change.licenseCode.length} characters long (at most ${MAX_LICENSE_CODE})`,
-        );
-      }
-      return [{ event, change }];
+      const facts = readLicenseChange(notification.form);
+      if (facts instanceof LicenseChangeProblem) throw new UnprocessableEventError(`notification ${notification.id}: ${facts.reason}`);
+      return [{ event, facts }];
     });
     if (changes.length === 0) return;
     const subscriptions = await this.subscriptions.lock(
       manager,
-      changes.map(({ event, change }) => ({ licenseRef: change.licenseCode, test: event.test })),
+      changes.map(({ event, facts }) => ({ licenseRef: facts.change.licenseCode, test: event.test })),
     );
     const changed = new Map<string, SubscriptionState>();
-    for (const { event, change } of changes) {
+    for (const { event, facts } of changes) {
+      const { change } = facts;
       const before = subscriptions.get(change.licenseCode)!;
-      // A replay of the change already applied changes nothing either.
-      const same = event.data.replay && before.lcnKey === platformDate(change.dateUpdated) && before.licenseStatus === change.status;
-      const after = same ? null : applyLicenseChange(before, change);
+      const after = applyLicenseChange(before, facts);
       if (!after) continue;
       subscriptions.set(change.licenseCode, after);
       changed.set(change.licenseCode, after);

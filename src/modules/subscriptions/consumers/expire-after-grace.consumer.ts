@@ -6,10 +6,11 @@ import { SubscriptionRepository } from '../persistence/subscription.repository';
 import { TRANSITION_EVENTS } from './transition-events';
 
 /**
- * Expires the subscriptions whose grace period ran out (GraceExpiry), unless a renewal or a newer LCN
- * came first, and raises subscription.expired: fulfilment then ends their access.
+ * Records that the clock saw these grace periods run out (GraceExpiry): a subscription still past due
+ * with that grace end expires, unless a renewal or an LCN dated later decides, and subscription.expired
+ * is raised: fulfilment then ends its access.
  */
-@Consumer('subscriptions.expire-after-grace', SubscriptionGraceElapsedEvent)
+@Consumer({ name: 'subscriptions.expire-after-grace', after: ['accounts.link-account-on-order-paid'] }, SubscriptionGraceElapsedEvent)
 export class ExpireAfterGrace implements EventConsumer<SubscriptionGraceElapsedEvent> {
   constructor(private readonly subscriptions: SubscriptionRepository) {}
 
@@ -18,13 +19,13 @@ export class ExpireAfterGrace implements EventConsumer<SubscriptionGraceElapsedE
       manager,
       events.map((event) => ({ licenseRef: event.data.licenseRef, test: event.test })),
     );
-    const changed: SubscriptionState[] = [];
+    const changed = new Map<string, SubscriptionState>();
     for (const event of events) {
       const before = locked.get(event.data.licenseRef)!;
       const after = expireAfterGrace(before, Date.parse(event.data.graceEndedAt));
       if (!after) continue;
       locked.set(after.licenseRef, after);
-      changed.push(after);
+      changed.set(after.licenseRef, after);
       const subscription = snapshotOf(after);
       for (const transition of transitionsOf(before, after)) {
         raise(
@@ -37,6 +38,6 @@ export class ExpireAfterGrace implements EventConsumer<SubscriptionGraceElapsedE
         );
       }
     }
-    await this.subscriptions.save(manager, changed);
+    await this.subscriptions.save(manager, [...changed.values()]);
   }
 }

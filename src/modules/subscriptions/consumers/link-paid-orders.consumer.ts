@@ -2,7 +2,7 @@ import { Consumer, ConsumerContext, EventConsumer, createEvent } from '../../../
 import { OrderItemDetails, OrderPaymentAuthorizedEvent } from '../../orders';
 import { lineKind } from '../domain/line-kind';
 import { snapshotOf } from '../domain/subscription-snapshot';
-import { SubscriptionState, applyPaidLine } from '../domain/subscription-state';
+import { SubscriptionState, applyPaidLine, startsSubscription } from '../domain/subscription-state';
 import { SubscriptionRepository } from '../persistence/subscription.repository';
 import { TRANSITION_EVENTS } from './transition-events';
 
@@ -12,11 +12,11 @@ interface PaidItem {
 }
 
 /**
- * Links each paid order to the subscriptions its lines carry (IPN_LICENSE_REF), once: the first new
+ * Links each paid order to the subscriptions its lines carry (IPN_LICENSE_REF), once: the earliest new
  * purchase starts a subscription, a renewal extends it, an upgrade moves it to its product
  * (subscription.started, .renewed, .upgraded). A batch costs two statements, four when a subscription changes.
  */
-@Consumer('subscriptions.link-paid-orders', OrderPaymentAuthorizedEvent)
+@Consumer({ name: 'subscriptions.link-paid-orders', after: ['accounts.link-account-on-order-paid'] }, OrderPaymentAuthorizedEvent)
 export class LinkPaidOrders implements EventConsumer<OrderPaymentAuthorizedEvent> {
   constructor(private readonly subscriptions: SubscriptionRepository) {}
 
@@ -30,12 +30,12 @@ export class LinkPaidOrders implements EventConsumer<OrderPaymentAuthorizedEvent
       paid.map(({ event, item }) => ({ licenseRef: item.licenseRef, refNo: event.data.refNo, kind: lineKind(item.licenseType) })),
     );
     const fresh = new Set(links.map((link) => `${link.licenseRef}|${link.refNo}`));
-    // A purchase of a subscription another order started changes nothing: only the others lock it.
+    // A purchase of a subscription an earlier order started changes nothing: only the others lock it.
     const committed = await this.subscriptions.read(manager, [...new Set(paid.map(({ item }) => item.licenseRef))]);
     const changing = paid.filter(
       ({ event, item }) =>
         fresh.has(`${item.licenseRef}|${event.data.refNo}`) &&
-        (lineKind(item.licenseType) !== 'new' || (committed.get(item.licenseRef)?.startedBy ?? null) === null),
+        (lineKind(item.licenseType) !== 'new' || startsSubscription(committed.get(item.licenseRef), event.data)),
     );
     if (changing.length === 0) return;
     const subscriptions = await this.subscriptions.lock(

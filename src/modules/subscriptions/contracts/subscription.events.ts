@@ -11,16 +11,18 @@ export interface SubscriptionSnapshot {
   productId: string | null;
   productName: string | null;
   status: SubscriptionStatus;
-  /** As the platform sent it (IPN_LICENSE_EXP or EXPIRATION_DATE, the newest-dated wins). */
+  /** As the platform sent it (IPN_LICENSE_EXP or EXPIRATION_DATE, the newest-dated wins; an empty EXPIRATION_DATE changes none). */
   expiresAt: string | null;
   cancelAtPeriodEnd: boolean;
   gracePeriodDays: number | null;
   nextRenewalDate: string | null;
   nextRenewalPrice: string | null;
   email: string | null;
-  /** STATUS and DISABLED of the newest LCN, as sent. */
+  /** STATUS and DISABLED of the newest LCN carrying each, as sent. */
   licenseStatus: string | null;
   disabled: boolean;
+  /** LICENSE_TYPE of the newest LCN carrying it (REGULAR, TRIAL, ...). */
+  licenseType: string | null;
   test: boolean;
 }
 
@@ -106,7 +108,7 @@ export interface LicenseChange {
   nextRenewalPrice: string | null;
 }
 
-/** A License Change Notification was applied (older ones change nothing); `subscription` is the result. */
+/** A License Change Notification was merged (one that is the newest to carry none of its fields raises none); `subscription` is the result. */
 export class LicenseChangedEvent extends DomainEventBase<'license.changed', LicenseChange & { subscription: SubscriptionSnapshot }> {
   static readonly NAME = 'license.changed';
   static readonly VERSION = 1;

@@ -15,6 +15,7 @@ export function snapshotOf(state: SubscriptionState): SubscriptionSnapshot {
     email: state.email,
     licenseStatus: state.licenseStatus,
     disabled: state.disabled,
+    licenseType: state.licenseType,
     test: state.test,
   };
 }

@@ -1,33 +1,63 @@
-import type { LicenseChange, SubscriptionOrderKind, SubscriptionStatus } from '../contracts/subscription.events';
+import type { SubscriptionOrderKind, SubscriptionStatus } from '../contracts/subscription.events';
+import type { CarriedFields, LicenseChangeFacts } from './licence-change';
+import { LICENSE_CHANGE_LIMITS } from './licence-change';
+import { Carried, MergeKey, lcnKey, newer, newest, orderKey } from './merge-key';
+import { ymdHisOf } from './platform-date';
+import { StatusBasis, statusOf } from './subscription-status';
+
+/** The earliest new purchase carrying the licence: it starts the subscription. */
+export interface StartInput {
+  refNo: string;
+  key: MergeKey;
+  /** Null for subscriptions started before this merge (their product is in `product`). */
+  product: { id: string; name: string } | null;
+  expiresAt: string | null;
+  email: string | null;
+}
+
+type LcnField = Exclude<keyof CarriedFields, 'expiresAt'>;
 
 /**
- * A subscription, merged from the LCNs about its licence and the paid orders that carry it. Each
- * group of fields keeps the platform date (YmdHis: an order's IPN_DATE, an LCN's DATE_UPDATED) of the
- * message that set it, and only a message at least as new replaces it: LCN fields follow the newest
- * LCN; status and expiry the newest message of either kind; the product the newest new purchase, or
- * the newest upgrade over it.
+ * What a subscription is merged from: for each field, the newest value carried and the key of its
+ * message (domain/merge-key). Each merge keeps the newer of two, so the inputs, and the subscription
+ * derived from them, are the same whatever order the messages arrive in.
  */
+export type MergeInputs = { [F in LcnField]?: Carried<Exclude<CarriedFields[F], undefined>> } & {
+  start?: StartInput;
+  cancelAtPeriodEnd?: Carried<boolean>;
+  /** LCNs' EXPIRATION_DATE and renewals' or upgrades' IPN_LICENSE_EXP. */
+  expiresAt?: Carried<string>;
+  /** Renewals' and upgrades' products, keyed `${rank}|${key}`: a renewal's (0) under the start's (1), an upgrade's (2) over it. */
+  product?: Carried<{ id: string; name: string }>;
+  /** Renewals' and upgrades' emails: used while no LCN carried one. */
+  orderEmail?: Carried<string>;
+  /** What the newest LCN or renewal or upgrade said about the status (the start's is its own). */
+  status?: Carried<StatusBasis>;
+  /** The latest grace end the clock reported over (YmdHis). */
+  graceElapsed?: string;
+};
+
+/** A subscription: its inputs, and what they make of it (stored alongside, for queries). */
 export interface SubscriptionState {
   licenseRef: string;
+  test: boolean;
+  inputs: MergeInputs;
   productId: string | null;
   productName: string | null;
-  productKey: string | null;
   status: SubscriptionStatus;
-  statusKey: string | null;
   expiresAt: string | null;
-  expiryKey: string | null;
   cancelAtPeriodEnd: boolean;
-  cancelKey: string | null;
   gracePeriodDays: number | null;
   nextRenewalDate: string | null;
   nextRenewalPrice: string | null;
   licenseStatus: string | null;
   disabled: boolean;
-  lcnKey: string | null;
   email: string | null;
-  /** The order that started it (its first new purchase); null while only renewals or LCNs were seen. */
+  licenseType: string | null;
+  /** The order that started it (its earliest new purchase); null while only renewals or LCNs were seen. */
   startedBy: string | null;
-  test: boolean;
+  /** When the clock is to expire it (ms): a past-due subscription whose grace period the clock can end. */
+  graceEndsAt: number | null;
 }
 
 /** One paid order line carrying the licence. */
@@ -45,88 +75,124 @@ export interface PaidLine {
 /** What a change means for the customer: the named subscription events. */
 export type SubscriptionTransition = 'started' | 'renewed' | 'upgraded' | 'past_due' | 'expired' | 'canceled' | 'reactivated' | 'suspended';
 
-const NO_DATE = '00000000000000';
+const LCN_FIELDS: readonly LcnField[] = [
+  'licenseStatus',
+  'disabled',
+  'email',
+  'gracePeriodDays',
+  'nextRenewalDate',
+  'nextRenewalPrice',
+  'licenseType',
+];
 
-/**
- * Applies an LCN, each group of fields only if the LCN is at least as new as the message that set it
- * (LCNs of the same DATE_UPDATED apply in arrival order, as 2Checkout sends them); null when it is
- * older in every respect (it changes nothing). A cancellation scheduled or reverted is a group of its
- * own: a later LCN does not carry it, so an older one arriving last still counts.
- */
-export function applyLicenseChange(state: SubscriptionState, change: LicenseChange): SubscriptionState | null {
-  const key = platformDate(change.dateUpdated);
-  const cancellation = cancellationOf(change.dispatchReason);
-  const newer = (current: string | null) => current === null || key >= current;
-  const lcn = newer(state.lcnKey);
-  const expiry = change.expirationDate !== null && newer(state.expiryKey);
-  const status = newer(state.statusKey);
-  const cancel = cancellation !== null && newer(state.cancelKey);
-  if (!lcn && !expiry && !status && !cancel) return null;
-  const gracePeriodDays = lcn ? (change.gracePeriodDays ?? state.gracePeriodDays) : state.gracePeriodDays;
+/** The subscription its inputs make (no inputs: a new subscription, active, nothing known). */
+export function subscriptionOf(licenseRef: string, test: boolean, inputs: MergeInputs): SubscriptionState {
+  const { start } = inputs;
+  const fromStart = <T>(value: T | null | undefined, key = start?.key): Carried<T> | undefined =>
+    key !== undefined && value !== null && value !== undefined ? { value, key } : undefined;
+  const product = newest(inputs.product, fromStart(start?.product, start && `1|${start.key}`))?.value;
+  const expiresAt = newest(inputs.expiresAt, fromStart(start?.expiresAt))?.value ?? null;
+  const gracePeriodDays = inputs.gracePeriodDays?.value ?? null;
+  const basis = newest<StatusBasis>(inputs.status, fromStart<StatusBasis>({ from: 'order' }));
+  const { status, graceEndsAt } = statusOf(basis, expiresAt, gracePeriodDays, inputs.graceElapsed);
   return {
-    ...state,
-    ...(lcn && {
-      lcnKey: key,
-      licenseStatus: change.status,
-      disabled: change.disabled,
-      email: change.email ?? state.email,
-      gracePeriodDays,
-      nextRenewalDate: change.nextRenewalDate ?? state.nextRenewalDate,
-      nextRenewalPrice: change.nextRenewalPrice ?? state.nextRenewalPrice,
-    }),
-    ...(expiry && { expiresAt: change.expirationDate, expiryKey: key }),
-    ...(status && { status: statusOf(change, gracePeriodDays), statusKey: key }),
-    ...(cancel && { cancelAtPeriodEnd: cancellation ?? state.cancelAtPeriodEnd, cancelKey: key }),
+    licenseRef,
+    test,
+    inputs,
+    productId: product?.id ?? null,
+    productName: product?.name ?? null,
+    status,
+    expiresAt,
+    cancelAtPeriodEnd: inputs.cancelAtPeriodEnd?.value ?? false,
+    gracePeriodDays,
+    nextRenewalDate: inputs.nextRenewalDate?.value ?? null,
+    nextRenewalPrice: inputs.nextRenewalPrice?.value ?? null,
+    licenseStatus: inputs.licenseStatus?.value ?? null,
+    disabled: inputs.disabled?.value ?? false,
+    // An LCN's email (even an empty one) outranks any order's.
+    email: inputs.email ? inputs.email.value : (newest(inputs.orderEmail, fromStart(start?.email))?.value ?? null),
+    licenseType: inputs.licenseType?.value ?? null,
+    startedBy: start?.refNo ?? null,
+    graceEndsAt,
   };
 }
 
 /**
- * Applies a paid order line. A new purchase starts the subscription (a second one, from another order,
- * is only linked); a renewal or an upgrade makes it active until the expiry it carries; an upgrade
- * moves it to its product.
+ * Merges an LCN: each field it carries (an empty one too) replaces the value of an older message; its
+ * STATUS, DISABLED and DISPATCH_REASON decide the status if it is the newest message. A scheduled or
+ * reverted cancellation is a field of its own: a later LCN does not carry it. Null when it changes
+ * nothing (older in every respect, or merged before).
+ */
+export function applyLicenseChange(state: SubscriptionState, { change, carried, identity }: LicenseChangeFacts): SubscriptionState | null {
+  const key = lcnKey(change.dateUpdated, identity);
+  const inputs: MergeInputs = { ...state.inputs };
+  const fields = inputs as Record<LcnField, Carried<unknown> | undefined>;
+  for (const field of LCN_FIELDS) if (carried[field] !== undefined) fields[field] = newer(fields[field], key, carried[field]);
+  if (carried.expiresAt !== undefined) inputs.expiresAt = newer(inputs.expiresAt, key, carried.expiresAt);
+  const cancellation = cancellationOf(change.dispatchReason);
+  if (cancellation !== null) inputs.cancelAtPeriodEnd = newer(inputs.cancelAtPeriodEnd, key, cancellation);
+  inputs.status = newer<StatusBasis>(inputs.status, key, {
+    from: 'lcn',
+    status: change.status,
+    reason: change.dispatchReason,
+    disabled: change.disabled,
+  });
+  return changed(state.inputs, inputs) ? subscriptionOf(state.licenseRef, state.test, inputs) : null;
+}
+
+/**
+ * Merges a paid order line. The earliest new purchase starts the subscription (another one is only
+ * linked); a renewal or an upgrade makes it active until the expiry it carries, if it is the newest
+ * message; an upgrade moves it to its product. The transition names the line's kind; none for a new
+ * purchase that does not start it.
  */
 export function applyPaidLine(
   state: SubscriptionState,
   line: PaidLine,
 ): { next: SubscriptionState; transition: SubscriptionTransition | null } {
-  if (line.kind === 'new' && state.startedBy !== null) return { next: state, transition: null };
-  const key = platformDate(line.ipnDate);
-  const productKey = `${line.kind === 'upgrade' ? 1 : 0}|${line.kind === 'renewal' ? NO_DATE : key}`;
-  const newerProduct = state.productKey === null || productKey > state.productKey;
-  const newerExpiry = line.licenseExpiresAt !== null && (state.expiryKey === null || key > state.expiryKey);
-  const newerStatus = state.statusKey === null || key > state.statusKey;
-  const next: SubscriptionState = {
-    ...state,
-    startedBy: line.kind === 'new' ? line.refNo : state.startedBy,
-    email: state.email ?? line.email,
-    productId: newerProduct ? line.productId : state.productId,
-    productName: newerProduct ? line.productName : state.productName,
-    productKey: newerProduct ? productKey : state.productKey,
-    expiresAt: newerExpiry ? line.licenseExpiresAt : state.expiresAt,
-    expiryKey: newerExpiry ? key : state.expiryKey,
-    status: newerStatus ? 'active' : state.status,
-    statusKey: newerStatus ? key : state.statusKey,
-  };
+  const key = orderKey(line.ipnDate, line.refNo);
+  const email = line.email !== null && line.email.length <= LICENSE_CHANGE_LIMITS.email ? line.email.trim().toLowerCase() || null : null;
+  const inputs: MergeInputs = { ...state.inputs };
+  if (line.kind === 'new') {
+    if (!startsSubscription(state, line)) return { next: state, transition: null };
+    inputs.start = {
+      refNo: line.refNo,
+      key,
+      product: { id: line.productId, name: line.productName },
+      expiresAt: line.licenseExpiresAt,
+      email,
+    };
+  } else {
+    inputs.product = newer(inputs.product, `${line.kind === 'upgrade' ? 2 : 0}|${key}`, { id: line.productId, name: line.productName });
+    if (line.licenseExpiresAt !== null) inputs.expiresAt = newer(inputs.expiresAt, key, line.licenseExpiresAt);
+    if (email !== null) inputs.orderEmail = newer(inputs.orderEmail, key, email);
+    inputs.status = newer<StatusBasis>(inputs.status, key, { from: 'order' });
+  }
+  const next = changed(state.inputs, inputs) ? subscriptionOf(state.licenseRef, state.test, inputs) : state;
   return { next, transition: line.kind === 'new' ? 'started' : line.kind === 'renewal' ? 'renewed' : 'upgraded' };
 }
 
-/** When the grace period after the expiry ends (ms), for a past-due subscription; null otherwise. */
-export function graceEnd(state: Pick<SubscriptionState, 'status' | 'expiresAt' | 'gracePeriodDays'>): number | null {
-  const expires = state.status === 'past_due' ? dateOf(state.expiresAt) : null;
-  return expires === null ? null : expires + (state.gracePeriodDays ?? 0) * 86_400_000;
+/**
+ * Whether a new purchase starts the subscription: none did, or only a later one. (The start only
+ * moves earlier, so a committed state that says no stays right.)
+ */
+export function startsSubscription(
+  state: Pick<SubscriptionState, 'inputs'> | undefined,
+  line: Pick<PaidLine, 'ipnDate' | 'refNo'>,
+): boolean {
+  const start = state?.inputs.start;
+  return start === undefined || orderKey(line.ipnDate, line.refNo) < start.key;
 }
 
 /**
- * The subscription once its grace period ran out at `endedAt` (ms) with no renewal: as if an expiry
- * dated then had arrived, so a message dated later (a renewal, a reactivation) still decides. Null when
- * it changes nothing (no longer past due, renewed since, or the grace period not over).
+ * The subscription once the clock reported its grace period over at `endedAt` (ms): a past-due
+ * subscription whose grace period ends by then expires, unless a message dated later decides (a
+ * renewal, a reactivation, a longer grace period). Null when this was reported before.
  */
 export function expireAfterGrace(state: SubscriptionState, endedAt: number): SubscriptionState | null {
-  const end = graceEnd(state);
-  if (end === null || end > endedAt) return null;
-  const key = new Date(end).toISOString().replace(/\D/g, '').slice(0, 14);
-  if (state.statusKey !== null && state.statusKey > key) return null;
-  return { ...state, status: 'expired', statusKey: key };
+  const elapsed = ymdHisOf(endedAt);
+  if (state.inputs.graceElapsed !== undefined && state.inputs.graceElapsed >= elapsed) return null;
+  return subscriptionOf(state.licenseRef, state.test, { ...state.inputs, graceElapsed: elapsed });
 }
 
 /** The status shown: an expiry of a subscription the customer had asked to stop at period end is a cancellation. */
@@ -149,23 +215,6 @@ export function transitionsOf(before: SubscriptionState, after: SubscriptionStat
   return transitions;
 }
 
-/**
- * The status an LCN gives: DISABLED suspends; pending activation holds; an expiry ends the
- * subscription once the grace period is over, and leaves it past due while the grace period runs;
- * past due; otherwise active. (A subscription is never stored as canceled: see statusShown.)
- */
-function statusOf(change: LicenseChange, gracePeriodDays: number | null): SubscriptionStatus {
-  const status = change.status?.toUpperCase().replace(/[\s_]+/g, ' ') ?? '';
-  const reason = change.dispatchReason?.toUpperCase() ?? '';
-  if (change.disabled || status === 'DISABLED') return 'disabled';
-  if (reason === 'LICENCE_PENDING_ACTIVATION' || status === 'PENDING ACTIVATION') return 'pending_activation';
-  if (reason === 'LICENCE_EXPIRATION' || status === 'EXPIRED') {
-    return isGraceOver(change, gracePeriodDays) ? 'expired' : 'past_due';
-  }
-  if (reason === 'LICENCE_PASTDUE' || status === 'PAST DUE' || status === 'PASTDUE') return 'past_due';
-  return 'active';
-}
-
 /** Scheduling a cancellation sets cancel-at-period-end, reverting it clears it; other reasons leave it. */
 function cancellationOf(reason: string | null): boolean | null {
   if (reason === 'SCHEDULED_FOR_CANCELATION_ON_DEMAND') return true;
@@ -173,25 +222,9 @@ function cancellationOf(reason: string | null): boolean | null {
   return null;
 }
 
-/** The LCN is dated at or after expiry plus the grace period (no grace period, or dates unreadable: over). */
-function isGraceOver(change: LicenseChange, gracePeriodDays: number | null): boolean {
-  const expires = dateOf(change.expirationDate);
-  const updated = dateOf(change.dateUpdated);
-  if (!gracePeriodDays || expires === null || updated === null) return true;
-  return updated >= expires + gracePeriodDays * 86_400_000;
-}
-
-/** Milliseconds of a platform date ("2026-11-24 10:25:40", read as UTC), or null. */
-function dateOf(text: string | null): number | null {
-  const match = text && /^(\d{4})-(\d{2})-(\d{2})(?:[ T](\d{2}):(\d{2}):(\d{2}))?$/.exec(text.trim());
-  if (!match) return null;
-  const [, y, mo, d, h = '0', mi = '0', s = '0'] = match;
-  return Date.UTC(Number(y), Number(mo) - 1, Number(d), Number(h), Number(mi), Number(s));
-}
-
-/** A platform date ("2026-11-24 10:25:40" or YmdHis) as YmdHis, comparable as text; unreadable: the earliest. */
-export function platformDate(text: string | null): string {
-  const digits = text?.replace(/\D/g, '') ?? '';
-  if (/^\d{8}$/.test(digits)) return `${digits}000000`;
-  return /^\d{14}$/.test(digits) ? digits : NO_DATE;
+/** A merge kept or replaced each input as a whole, so comparing them by identity finds what changed. */
+function changed(before: MergeInputs, after: MergeInputs): boolean {
+  const keys = new Set([...Object.keys(before), ...Object.keys(after)]) as Set<keyof MergeInputs>;
+  for (const key of keys) if (before[key] !== after[key]) return true;
+  return false;
 }

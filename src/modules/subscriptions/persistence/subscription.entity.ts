@@ -1,9 +1,11 @@
 import { Column, CreateDateColumn, Entity, Index, PrimaryColumn, UpdateDateColumn } from 'typeorm';
 import type { SubscriptionStatus } from '../contracts/subscription.events';
+import type { MergeInputs } from '../domain/subscription-state';
 
 /** One subscription per licence reference (domain/subscription-state). */
 @Entity('subscription')
 @Index('IDX_subscription_email', ['email'])
+@Index('IDX_subscription_grace_ends', ['graceEndsAt', 'licenseRef'], { where: `"status" = 'past_due'` })
 export class SubscriptionEntity {
   @PrimaryColumn({ name: 'license_ref', type: 'text', primaryKeyConstraintName: 'PK_subscription' })
   licenseRef!: string;
@@ -33,7 +35,7 @@ export class SubscriptionEntity {
   @Column({ name: 'next_renewal_price', type: 'text', nullable: true })
   nextRenewalPrice!: string | null;
 
-  /** STATUS and DISABLED of the newest LCN, as sent. */
+  /** STATUS and DISABLED of the newest LCN carrying each, as sent. */
   @Column({ name: 'license_status', type: 'text', nullable: true })
   licenseStatus!: string | null;
 
@@ -49,21 +51,16 @@ export class SubscriptionEntity {
   @Column({ type: 'boolean', default: false })
   test!: boolean;
 
-  /** Platform dates (YmdHis) of the messages that set the product, status, expiry, cancellation and LCN fields. */
-  @Column({ name: 'product_key', type: 'text', nullable: true })
-  productKey!: string | null;
+  @Column({ name: 'license_type', type: 'text', nullable: true })
+  licenseType!: string | null;
 
-  @Column({ name: 'status_key', type: 'text', nullable: true })
-  statusKey!: string | null;
+  /** What the columns above are merged from (domain/subscription-state MergeInputs): each field's value and message key. */
+  @Column({ type: 'jsonb', default: () => `'{}'` })
+  inputs!: MergeInputs;
 
-  @Column({ name: 'expiry_key', type: 'text', nullable: true })
-  expiryKey!: string | null;
-
-  @Column({ name: 'cancel_key', type: 'text', nullable: true })
-  cancelKey!: string | null;
-
-  @Column({ name: 'lcn_key', type: 'text', nullable: true })
-  lcnKey!: string | null;
+  /** When the clock is to expire a past-due subscription (null when it cannot). */
+  @Column({ name: 'grace_ends_at', type: 'timestamptz', nullable: true })
+  graceEndsAt!: Date | null;
 
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
   createdAt!: Date;

@@ -1,0 +1,18 @@
+import { Global, Module } from '@nestjs/common';
+import { DiscoveryModule } from '@nestjs/core';
+import { Deliveries } from './deliveries.service';
+import { DeliveryBacklog } from './delivery-backlog';
+import { DeliveryMetrics } from './delivery-metrics';
+import { DeliveryRetention } from './delivery-retention';
+import { DeliveryStage } from './delivery-stage';
+import { DeliveryRepository } from './persistence/delivery.repository';
+import { SubscriberTargets } from './subscriber-targets';
+
+/** The delivery stage: everything that leaves the database after the commit, from the event log. */
+@Global()
+@Module({
+  imports: [DiscoveryModule],
+  providers: [DeliveryRepository, DeliveryMetrics, DeliveryStage, DeliveryBacklog, SubscriberTargets, Deliveries, DeliveryRetention],
+  exports: [Deliveries, DeliveryBacklog, DeliveryStage],
+})
+export class DeliveryModule {}

@@ -1,0 +1,6 @@
+export { WebhooksModule } from './webhooks.module';
+export { WebhookEndpoints } from './application/webhook-endpoints.service';
+export type { WebhookDraft, WebhookEndpointView } from './application/webhook-endpoints.service';
+export type { WebhookAttempt } from './persistence/webhook-attempt.repository';
+export { WebhookErrorCode } from './application/webhook-errors';
+export { webhookBody } from './application/webhook-delivery';
