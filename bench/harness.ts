@@ -25,7 +25,7 @@ export function signBodies(count: number): void {
         status: STATUSES[i % STATUSES.length],
         email: `bench-${i % 5000}@example.com`,
         test: true,
-        // Each purchase its own licences, as 2Checkout issues them (a renewal would reuse them).
+        // Each purchase its own licenses, as 2Checkout issues them (a renewal would reuse them).
         products: DEFAULT_PRODUCTS.map((product, line) => ({ ...product, licenseRef: `LIC-${stamp}${i}-${line + 1}` })),
         messageId: String(i),
         ipnDate: '20261124120000',

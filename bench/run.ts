@@ -108,7 +108,12 @@ async function afterDrain(url: string, child: ChildProcess, postmaster: number, 
   const stored = await scalar(url, `SELECT count(*) AS value FROM ipn_notification`);
   const spanSeconds = await scalar(
     url,
-    `SELECT extract(epoch FROM (SELECT max(delivered_at) FROM outbox_event WHERE name = 'ipn.received') - min(received_at)) AS value FROM ipn_notification`,
+    // To the last commit of the chain or of a delivery target (a webhook's 2xx, a broker's confirm, a
+    // subscriber's commit), whichever came last: fully processed includes what the channels deliver.
+    `SELECT extract(epoch FROM greatest(
+        (SELECT max(delivered_at) FROM outbox_event WHERE name = 'ipn.received'),
+        (SELECT max(updated_at) FROM delivery_target), (SELECT max(done_at) FROM delivery_item)) - min(received_at)) AS value
+     FROM ipn_notification`,
   );
   const latency = (q: number) =>
     scalar(

@@ -29,7 +29,7 @@ export interface Scenario {
 export interface ScenarioIdentities {
   /** {{REFNO1}}, {{REFNO2}}, ...: the scenario's orders. */
   refNos: string[];
-  /** {{LICENSE}}, {{LICENSE2}}: its licences. */
+  /** {{LICENSE}}, {{LICENSE2}}: its licenses. */
   licenses: [string, string];
   /** {{EMAIL}} */
   email: string;

@@ -36,7 +36,7 @@ it('sends a fixture scenario (npm run ipn:send -- --scenario renewal), each step
   const { code, out } = await ipnSend('--scenario', 'renewal', '--url', `${t.baseUrl}/ipn`, '--ref-no', '424242');
   expect(code).toBe(0);
   const ids = identitiesFrom('424242');
-  expect(out).toContain(`licence ${ids.licenses[0]}`);
+  expect(out).toContain(`license ${ids.licenses[0]}`);
   expect(out.match(/Receipt valid/g)).toHaveLength(3);
   expect(out).toContain('First renewal (order 4242422, IPN_LICENSE_TYPE RENEWAL)');
   await drained(t);

@@ -4,7 +4,7 @@ import { signForm } from '../../src/cli/sample-notification';
 import type { DatabaseEndpoint } from '../../src/database/embedded-postgres';
 import { FormBody } from '../../src/modules/ipn';
 import { GraceExpiry } from '../../src/modules/subscriptions/application/grace-expiry.service';
-import { LicenseChangeFacts, readLicenseChange } from '../../src/modules/subscriptions/domain/licence-change';
+import { LicenseChangeFacts, readLicenseChange } from '../../src/modules/subscriptions/domain/license-change';
 import { applyLicenseChange } from '../../src/modules/subscriptions/domain/subscription-state';
 import { SubscriptionRepository } from '../../src/modules/subscriptions/persistence/subscription.repository';
 import { TEST_SECRET_KEY, TestApp, createTestApp, postForm } from '../setup/create-test-app';
@@ -128,7 +128,7 @@ describe('LCNs with absent and empty fields, in either arrival order', () => {
   });
 
   // Needs the receipt to accept a present-but-empty EXPIRATION_DATE (today's guard answers 400).
-  it('changes no expiry for an LCN with an empty EXPIRATION_DATE (a lifetime licence)', async () => {
+  it('changes no expiry for an LCN with an empty EXPIRATION_DATE (a lifetime license)', async () => {
     const run = new ScenarioRun(t, 'past-due');
     await run.send(1);
     await sendLcns(run, { DATE_UPDATED: '2027-06-01 09:00:00', EXPIRATION_DATE: '', LICENSE_TYPE: 'LIFETIME' });

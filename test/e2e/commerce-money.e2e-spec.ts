@@ -176,7 +176,7 @@ describe('values the order stage cannot store', () => {
 });
 
 describe('receipt fields sent empty', () => {
-  it('receipts and stores as accepted an LCN whose EXPIRATION_DATE is empty (a lifetime licence)', async () => {
+  it('receipts and stores as accepted an LCN whose EXPIRATION_DATE is empty (a lifetime license)', async () => {
     const license = `LIC-LIFETIME-${process.pid}`;
     const response = await postForm(`${t.baseUrl}/lcn`, signForm(sampleLcn(license, ''), ['sha256'], TEST_SECRET_KEY));
     const text = await response.text();

@@ -8,7 +8,7 @@ let runs = 0;
 
 /**
  * A scenario of test/fixtures/scenarios (the ones `npm run ipn:send -- --scenario` sends), played
- * against the test app step by step, with fresh REFNOs, licences and email, and read back through
+ * against the test app step by step, with fresh REFNOs, licenses and email, and read back through
  * the admin API as a user would.
  */
 export class ScenarioRun {

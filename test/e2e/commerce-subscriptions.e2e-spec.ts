@@ -41,7 +41,7 @@ describe('renewals', () => {
 
     await run.send(2);
     const renewal = await run.order(2);
-    // The renewal carries the same entitlement, extended: never a second one for the licence.
+    // The renewal carries the same entitlement, extended: never a second one for the license.
     expect(renewal.fulfillments).toEqual([
       expect.objectContaining({
         id: first.fulfillments[0].id,
@@ -92,14 +92,14 @@ describe('renewals', () => {
     expect((await run.subscription()).orders.map((order: any) => order.kind)).toEqual(['new', 'upgrade']);
   });
 
-  it('answers 404 for an unknown licence and 400 without ?email=', async () => {
+  it('answers 404 for an unknown license and 400 without ?email=', async () => {
     expect(await admin(t, '/api/subscriptions/NO-SUCH-LICENCE')).toMatchObject({ status: 404, body: { code: 'NOT_FOUND' } });
     expect(await admin(t, '/api/subscriptions')).toMatchObject({ status: 400 });
     expect(await admin(t, '/api/subscriptions?email=nobody@example.com')).toMatchObject({ status: 200, body: [] });
   });
 });
 
-describe('licence lifecycle (LCN)', () => {
+describe('license lifecycle (LCN)', () => {
   it('keeps access while past due, tells the customer, and is active again once renewed', async () => {
     const run = new ScenarioRun(t, 'past-due');
     await run.send(1, 2);

@@ -281,7 +281,7 @@ describeInBrowser('web console, in headless Chromium', () => {
   });
 
   it("finds a customer's subscriptions, with the orders that carry them", async () => {
-    await open(`/console/subscriptions?email=${encodeURIComponent(order.email)}`, 'Licence status');
+    await open(`/console/subscriptions?email=${encodeURIComponent(order.email)}`, 'License status');
     const rows = await page.locator('tbody tr').allInnerTexts();
     expect(rows.map((row) => row.split('\t')[0]).sort()).toEqual(order.products.map((product) => product.licenseRef).sort());
     expect(rows.every((row) => row.includes(order.refNo))).toBe(true);

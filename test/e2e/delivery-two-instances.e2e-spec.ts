@@ -25,7 +25,7 @@ const EVENTS_TOKEN = 'events-token-for-the-feed-reader';
 /** Commits that wait after their log rows got positions: a reader polls while they are pending. */
 const SLOW_COMMIT_EVERY = 7;
 
-interface LicenceCall {
+interface LicenseCall {
   via: 'a' | 'b';
   key: string;
   order: string;
@@ -55,7 +55,7 @@ afterAll(async () => {
 
 /** The licensing API: records every call; the first call for one of `hangOn`'s lines never answers. */
 async function licensingApi(hangOn: () => string | undefined) {
-  const calls: LicenceCall[] = [];
+  const calls: LicenseCall[] = [];
   const hung = new Set<ServerResponse>();
   const server: Server = createServer((request: IncomingMessage, response: ServerResponse) => {
     let body = '';
@@ -215,7 +215,7 @@ it('kill -9 of one of two instances mid-delivery: the feed misses nothing and re
     );
   })();
 
-  // The slow order's licence call hangs: its worker renews its lease, so for three leases nobody else takes it.
+  // The slow order's license call hangs: its worker renews its lease, so for three leases nobody else takes it.
   await waitFor('the slow call', 60_000, () => licensing.calls.some((call) => call.order === slow.refNo));
   const hung = licensing.calls.find((call) => call.order === slow.refNo)!;
   const holder = hung.via;
@@ -235,9 +235,9 @@ it('kill -9 of one of two instances mid-delivery: the feed misses nothing and re
 
   await load;
   expect(receipted.size).toBe(orders.length);
-  // Everything delivered: two licences and their rows per order, every recorded message mailed.
+  // Everything delivered: two licenses and their rows per order, every recorded message mailed.
   await waitFor(
-    'every licence provisioned',
+    'every license provisioned',
     60_000,
     async () => (await count(`SELECT count(*)::int AS n FROM provisioning`)) === orders.length * 2,
   );
@@ -266,7 +266,7 @@ it('kill -9 of one of two instances mid-delivery: the feed misses nothing and re
     expect(names.indexOf('order.completed')).toBeLessThan(names.indexOf('fulfillment.granted'));
   }
 
-  // Licence calls: one per line, never twice from one live worker; again only what the dead one had in flight.
+  // License calls: one per line, never twice from one live worker; again only what the dead one had in flight.
   const calls = licensing.calls;
   expect(new Set(calls.map((call) => call.key)).size).toBe(orders.length * 2);
   expect(

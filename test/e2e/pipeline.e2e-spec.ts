@@ -230,7 +230,7 @@ describe('values beyond what an order can hold', () => {
     expect(await deadLetterOf(order, signed(order))).toContain('IPN_QTY of line 1 is 99999999999');
   });
 
-  it('dead-letters a licence reference of 4,000 characters, naming the field', async () => {
+  it('dead-letters a license reference of 4,000 characters, naming the field', async () => {
     const order = newOrder({ products: [{ ...DEFAULT_PRODUCTS[0], licenseRef: 'L'.repeat(4000) }] });
     expect(await deadLetterOf(order, signed(order))).toContain('licenseRef of line 1 is 4000 characters long');
   });

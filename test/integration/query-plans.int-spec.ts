@@ -101,14 +101,14 @@ describe('Query plans on an unanalyzed database (issue 17)', () => {
     await client.query(`UPDATE delivery_target SET position = (SELECT max(position) FROM event_log)`);
     StatementCapture.on = true;
     const from = new Date();
-    // New purchases, each of licences of its own.
+    // New purchases, each of licenses of its own.
     for (let i = 0; i < BACKLOG / 3; i++) {
       const order = newOrder();
       await sendStatus(t, order, 'COMPLETE', {
         products: order.products.map((product, line) => ({ ...product, licenseRef: `LIC-${order.refNo}-${line + 1}` })),
       });
     }
-    // Renewals of licences the filled orders hold, and licence changes of others.
+    // Renewals of licenses the filled orders hold, and license changes of others.
     for (let i = 1; i <= BACKLOG / 3; i++) {
       const renewal = newOrder();
       await sendStatus(t, renewal, 'COMPLETE', {
@@ -171,7 +171,7 @@ describe('Query plans on an unanalyzed database (issue 17)', () => {
     expect(rows[0].n).toBe(0);
   });
 
-  it('captured the chain: the inbox insert, orders, entitlements, licences, the event log, the delivery stage', () => {
+  it('captured the chain: the inbox insert, orders, entitlements, licenses, the event log, the delivery stage', () => {
     const sql = [...StatementCapture.statements.keys()].join('\n');
     for (const table of [
       'ipn_notification',

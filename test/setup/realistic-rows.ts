@@ -2,7 +2,7 @@ import type { Client } from 'pg';
 
 /**
  * Fills a migrated, empty database with what `orders` processed orders leave behind (two lines and two
- * licences each, two notifications each, their events, deliveries, messages and accounts), in bulk
+ * licenses each, two notifications each, their events, deliveries, messages and accounts), in bulk
  * INSERTs and nothing else: the tables grow as they do in service, with no ANALYZE or VACUUM, so the
  * planner has page counts and no column statistics, as on a database with autovacuum off.
  */

@@ -15,7 +15,7 @@ export const SEND_USAGE = `send [--status COMPLETE | --scenario NAME | --file FI
   Posts correctly signed TEST notifications, like placing a test order, and checks each receipt.
   --status     one IPN with this ORDERSTATUS (default COMPLETE)
   --scenario   a sequence: ${Object.keys(scenarioSteps('0', 'x@example.com')).join(', ')};
-               or a lifecycle of test/fixtures/scenarios (new REFNOs and licences made of --ref-no, or of the time):
+               or a lifecycle of test/fixtures/scenarios (new REFNOs and licenses made of --ref-no, or of the time):
                ${scenarioNames().join(', ')}
   --file       a captured body (urlencoded) or JSON ([[name, value], …] or {name: value}); its signature
                fields are replaced by fresh ones (an LCN when it has LICENSE_CODE and no REFNO)
@@ -140,7 +140,7 @@ function fixtureScenario(name: string, seed: string | undefined, io: CliIo): Ste
   const identities = identitiesFrom(seed ?? String(Date.now()));
   const scenario = loadScenario(name, identities);
   io.out(`Scenario ${name}: ${scenario.description}`);
-  io.out(`  orders ${identities.refNos.slice(0, 3).join(', ')}…, licence ${identities.licenses[0]}, customer ${identities.email}`);
+  io.out(`  orders ${identities.refNos.slice(0, 3).join(', ')}…, license ${identities.licenses[0]}, customer ${identities.email}`);
   io.out(`  then: GET /api/subscriptions/${identities.licenses[0]} and GET /api/orders/${identities.refNos[0]}\n`);
   return scenario.steps;
 }

@@ -1,9 +1,9 @@
 import type { DomainEvent } from './domain-event';
 
 /**
- * What an event's deliveries are ordered by: its order (REFNO), else its licence, else nothing (each
- * such event stands alone). Per target, the events of one key go out in log order. Licence events carry
- * the licence in their data: `licenseRef` (subscription.grace_elapsed), `subscription.licenseRef`
+ * What an event's deliveries are ordered by: its order (REFNO), else its license, else nothing (each
+ * such event stands alone). Per target, the events of one key go out in log order. License events carry
+ * the license in their data: `licenseRef` (subscription.grace_elapsed), `subscription.licenseRef`
  * (subscription.*), `licenseCode` (license.changed).
  */
 export function deliveryKeyOf(event: Pick<DomainEvent, 'orderRef' | 'data'>): string | null {

@@ -3,9 +3,9 @@ import type { MigrationInterface, QueryRunner } from 'typeorm';
 /**
  * Beyond the first purchase. Orders keep their refunds, their dispute and what decides a reversal;
  * their status splits into the lifecycle status and the effective one. Entitlements are carried by
- * entitlement_line rows: a renewal or an upgrade adds a line to the entitlement its licence was bought
+ * entitlement_line rows: a renewal or an upgrade adds a line to the entitlement its license was bought
  * with, never a second entitlement (the second ones the old per-line grants made are merged into it).
- * Subscriptions (one per licence) are created from the entitlements and licence states there are.
+ * Subscriptions (one per license) are created from the entitlements and license states there are.
  * License states keep the subscription's status instead of the LCN date (subscriptions order LCNs now).
  */
 export class CommerceLifecycle1764000000300 implements MigrationInterface {
@@ -32,7 +32,7 @@ export class CommerceLifecycle1764000000300 implements MigrationInterface {
             FROM "order" LEFT JOIN LATERAL jsonb_array_elements(items) AS item ON true WHERE status = 'REFUND' GROUP BY ref_no) AS t
       WHERE o.ref_no = t.ref_no`);
 
-    // Entitlements carried by lines; a renewal's or an upgrade's line joins the entitlement its licence was bought with.
+    // Entitlements carried by lines; a renewal's or an upgrade's line joins the entitlement its license was bought with.
     await queryRunner.query(`CREATE TABLE "entitlement_line" ("ref_no" text NOT NULL, "line_no" integer NOT NULL, "entitlement_id" uuid NOT NULL,
       "status" character varying(16) NOT NULL, "kind" character varying(16) NOT NULL, "product_id" text NOT NULL, "product_name" text NOT NULL,
       "quantity" integer NOT NULL, "license_ref" text, "license_expires_at" text, "delivered_codes" jsonb NOT NULL DEFAULT '[]',
@@ -51,7 +51,7 @@ export class CommerceLifecycle1764000000300 implements MigrationInterface {
       WHERE l.kind <> 'new' AND EXISTS (SELECT 1 FROM entitlement_line n WHERE n.license_ref = l.license_ref AND n.kind = 'new')`);
     await queryRunner.query(`DELETE FROM entitlement e WHERE NOT EXISTS (SELECT 1 FROM entitlement_line l WHERE l.entitlement_id = e.id)`);
 
-    // Subscriptions, from the licences there are.
+    // Subscriptions, from the licenses there are.
     await queryRunner.query(`ALTER TABLE "license_state" ADD "subscription_status" text`);
     await queryRunner.query(`UPDATE "license_state" SET subscription_status = CASE
       WHEN disabled OR upper(status) = 'DISABLED' THEN 'disabled'

@@ -35,7 +35,7 @@ interface StoredRow {
  *   the first (`copy_of`: an accepted one first, then the earliest), kept as records outside the unique
  *   index (partial over non-copies) and never processed again.
  * - A row stored unprocessable only because a receipt field was sent empty (an LCN's EXPIRATION_DATE
- *   for a lifetime licence) is accepted, and its processing queued: 2Checkout's retries of it get a receipt.
+ *   for a lifetime license) is accepted, and its processing queued: 2Checkout's retries of it get a receipt.
  * - Orders: the copies' history entries and refunds are removed, and every order with a refund is
  *   queued for a recompute (`order.recompute_requested`): the order stage rebuilds it from its
  *   notifications, refunds keyed by notification identity and measured against the purchase's lines,

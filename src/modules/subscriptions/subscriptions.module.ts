@@ -10,7 +10,7 @@ import { SubscriptionOrderEntity } from './persistence/subscription-order.entity
 import { SubscriptionEntity } from './persistence/subscription.entity';
 import { SubscriptionRepository } from './persistence/subscription.repository';
 
-/** One subscription per licence reference, from paid orders and LCNs; emits license.changed and subscription.*. */
+/** One subscription per license reference, from paid orders and LCNs; emits license.changed and subscription.*. */
 @Module({
   imports: [IpnModule, TypeOrmModule.forFeature([SubscriptionEntity, SubscriptionOrderEntity])],
   providers: [SubscriptionRepository, SubscriptionsQuery, ApplyLicenseChanges, LinkPaidOrders, ExpireAfterGrace, GraceExpiry],

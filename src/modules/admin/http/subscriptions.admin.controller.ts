@@ -9,7 +9,7 @@ import { AuditedRead, queryText } from './audited.decorator';
 import { SubscriptionDto } from './dto/subscription.dto';
 import { found } from './not-found';
 
-/** Subscriptions (one per licence reference), with the account of their customer. */
+/** Subscriptions (one per license reference), with the account of their customer. */
 @ApiTags('subscriptions')
 @Controller('api')
 @AdminOnly()
@@ -20,12 +20,12 @@ export class SubscriptionsAdminController {
   ) {}
 
   @Get('subscriptions/:licenseRef')
-  @ApiOperation({ summary: 'A subscription by licence reference (IPN_LICENSE_REF, LICENSE_CODE), with its orders' })
+  @ApiOperation({ summary: 'A subscription by license reference (IPN_LICENSE_REF, LICENSE_CODE), with its orders' })
   @ApiOkResponse({ type: SubscriptionDto })
-  @ApiNotFoundResponse({ description: 'No subscription with this licence reference' })
+  @ApiNotFoundResponse({ description: 'No subscription with this license reference' })
   @AuditedRead('subscription.read', (request) => String(request.params.licenseRef))
   async subscription(@Param('licenseRef') licenseRef: string): Promise<SubscriptionDto> {
-    return this.withAccount(found(await this.subscriptions.find(licenseRef), `subscription with licence reference ${licenseRef}`));
+    return this.withAccount(found(await this.subscriptions.find(licenseRef), `subscription with license reference ${licenseRef}`));
   }
 
   @Get('subscriptions')

@@ -45,7 +45,7 @@ function journey({ order, notifications, events, entitlements, messages }) {
           { label: 'Line', cell: (line) => line.lineNo },
           { label: 'Product', cell: (line) => `${line.productName} (${line.productId})` },
           { label: 'Status', cell: (line) => badge(line.status) },
-          { label: 'Licence', cell: (line) => [line.licenseRef, line.licenseExpiresAt && ` until ${line.licenseExpiresAt}`] },
+          { label: 'License', cell: (line) => [line.licenseRef, line.licenseExpiresAt && ` until ${line.licenseExpiresAt}`] },
         ],
         entitlements,
         'None.',

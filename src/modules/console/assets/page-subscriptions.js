@@ -1,12 +1,12 @@
 import { getJson } from './api.js';
 import { badge, h, table } from './dom.js';
 
-/** A customer's subscriptions (by email), or one by licence reference, as the query string asks. */
+/** A customer's subscriptions (by email), or one by license reference, as the query string asks. */
 export async function render(main) {
   const query = new URLSearchParams(location.search);
   const asked = ['email', 'licenseRef'].find((name) => query.get(name));
   main.replaceChildren(h('h1', {}, 'Subscriptions'), searchForm(query));
-  if (!asked) return main.append(h('p', { class: 'hint' }, 'Give a customer email or a licence reference.'));
+  if (!asked) return main.append(h('p', { class: 'hint' }, 'Give a customer email or a license reference.'));
   const subscriptions = await getJson(`/subscriptions?${new URLSearchParams([[asked, query.get(asked)]])}`);
   main.append(subscriptionsTable(subscriptions));
 }
@@ -17,7 +17,7 @@ function searchForm(query) {
     'form',
     { method: 'get', action: '/console/subscriptions', class: 'filters' },
     field('email', 'Customer email'),
-    field('licenseRef', 'Licence reference'),
+    field('licenseRef', 'License reference'),
     h('button', { type: 'submit' }, 'Find'),
   );
 }
@@ -25,12 +25,12 @@ function searchForm(query) {
 function subscriptionsTable(subscriptions) {
   return table(
     [
-      { label: 'Licence', cell: (row) => h('code', {}, row.licenseRef) },
+      { label: 'License', cell: (row) => h('code', {}, row.licenseRef) },
       { label: 'Product', cell: (row) => row.productName ?? row.productId },
       { label: 'Status', cell: (row) => [badge(row.status), row.cancelAtPeriodEnd && ' cancels at period end'] },
       { label: 'Expires', cell: (row) => row.expiresAt },
       { label: 'Next renewal', cell: (row) => row.nextRenewalDate && `${row.nextRenewalDate} (${row.nextRenewalPrice ?? '?'})` },
-      { label: 'Licence status', cell: (row) => [row.licenseStatus, row.disabled && ' disabled'] },
+      { label: 'License status', cell: (row) => [row.licenseStatus, row.disabled && ' disabled'] },
       { label: 'Customer', cell: (row) => row.email },
       {
         label: 'Orders',

@@ -7,7 +7,7 @@ import { ConsoleAudit } from '../application/console-audit.service';
 import { ConsoleSignedIn } from './console-session.guard';
 import { filterValue } from './request-values';
 
-/** Subscriptions, found as the subscriptions module finds them: by customer email or licence reference. */
+/** Subscriptions, found as the subscriptions module finds them: by customer email or license reference. */
 @Controller('console/api')
 @ConsoleSignedIn()
 export class ConsoleSubscriptionsController {

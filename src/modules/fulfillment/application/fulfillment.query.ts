@@ -4,7 +4,7 @@ import { DataSource } from 'typeorm';
 import type { EntitlementStatus } from '../domain/entitlement-policy';
 
 export interface EntitlementView {
-  /** The entitlement: the same for every order line that carries one licence of one customer (a renewal's and its original's). */
+  /** The entitlement: the same for every order line that carries one license of one customer (a renewal's and its original's). */
   id: string;
   /** The order's own line. */
   lineNo: number;

@@ -28,7 +28,7 @@ import {
   decidingLine,
   entitlementStatus,
   isWithdrawal,
-  licenceAccess,
+  licenseAccess,
   lineStatus,
 } from '../domain/entitlement-policy';
 import { EntitlementRepository, EntitlementRow, LicenseState, LineRow } from '../persistence/entitlement.repository';
@@ -105,8 +105,8 @@ export class ReconcileEntitlements implements EventConsumer {
       else subscriptions.set((event as SubscriptionEvent).data.subscription.licenseRef, event as SubscriptionEvent);
     }
     const lines = await this.orderLines(manager, [...orders.values()]);
-    // A licence whose state changes, or to which a renewal is bound, is locked for update; one to which
-    // only purchases are bound, for share (purchases of one licence need not wait for each other).
+    // A license whose state changes, or to which a renewal is bound, is locked for update; one to which
+    // only purchases are bound, for share (purchases of one license need not wait for each other).
     const binding = lines.filter((line) => !line.entitlementId && line.item.licenseRef);
     const exclusive = [...subscriptions.keys(), ...binding.filter((line) => line.kind !== 'new').map((line) => line.item.licenseRef!)];
     await this.entitlements.lockLicenses(manager, exclusive, 'update');
@@ -132,7 +132,7 @@ export class ReconcileEntitlements implements EventConsumer {
     await this.entitlements.upsertLines(manager, lines.map(lineRowOf));
 
     // Read once the entitlements are locked: a subscription change committing meanwhile reconciles them after this.
-    const licences = await this.entitlements.licenses(manager, [
+    const licenses = await this.entitlements.licenses(manager, [
       ...new Set(locked.flatMap((row) => (row.licenseRef ? [row.licenseRef] : []))),
     ]);
     const allLines = await this.entitlements.linesOf(
@@ -144,7 +144,7 @@ export class ReconcileEntitlements implements EventConsumer {
     for (const row of locked) {
       const own = allLines.filter((line) => line.entitlementId === row.id);
       if (own.length === 0) continue;
-      const next = reconciled(row, own, row.licenseRef ? licences.get(row.licenseRef) : undefined);
+      const next = reconciled(row, own, row.licenseRef ? licenses.get(row.licenseRef) : undefined);
       const isNew = created.has(row.id);
       if (isNew || JSON.stringify(next) !== JSON.stringify(row)) moved.push(next);
       const before = isNew ? null : row.status;
@@ -264,19 +264,19 @@ function lineRowOf(line: OrderLine): LineRow {
   };
 }
 
-/** The entitlement as its deciding line and its licence make it. */
-function reconciled(row: EntitlementRow, lines: readonly LineRow[], licence: LicenseState | undefined): EntitlementRow {
+/** The entitlement as its deciding line and its license make it. */
+function reconciled(row: EntitlementRow, lines: readonly LineRow[], license: LicenseState | undefined): EntitlementRow {
   const deciding = decidingLine(lines);
   return {
     ...row,
-    status: entitlementStatus(deciding.status, licenceAccess(licence?.subscriptionStatus ?? null)),
+    status: entitlementStatus(deciding.status, licenseAccess(license?.subscriptionStatus ?? null)),
     productId: deciding.productId,
     productName: deciding.productName,
     quantity: deciding.quantity,
     deliveredCodes: deciding.deliveredCodes,
-    licenseExpiresAt: licence?.expirationDate ?? deciding.licenseExpiresAt,
-    licenseStatus: licence?.status ?? null,
-    licenseDisabled: licence?.disabled ?? false,
+    licenseExpiresAt: license?.expirationDate ?? deciding.licenseExpiresAt,
+    licenseStatus: license?.status ?? null,
+    licenseDisabled: license?.disabled ?? false,
   };
 }
 

@@ -21,7 +21,7 @@ function grouping(batches: UnboundLine[][]): string[][] {
 }
 
 describe('entitlement binding', () => {
-  it('adds renewals and upgrades to the entitlement the licence was bought with', () => {
+  it('adds renewals and upgrades to the entitlement the license was bought with', () => {
     expect(grouping([[line('1', 'new')], [line('2', 'renewal')], [line('3', 'upgrade')]])).toEqual([['1', '2', '3']]);
   });
 
@@ -29,7 +29,7 @@ describe('entitlement binding', () => {
     expect(grouping([[line('2', 'renewal')], [line('1', 'new')], [line('3', 'renewal')]])).toEqual([['1', '2', '3']]);
   });
 
-  it('keeps two purchases of one licence reference apart, and lines without a licence on their own', () => {
+  it('keeps two purchases of one license reference apart, and lines without a license on their own', () => {
     expect(
       grouping([
         [line('1', 'new'), line('2', 'new')],

@@ -1,4 +1,4 @@
-/** What an order line does to its licence (IPN_LICENSE_TYPE): a new purchase, a renewal, an upgrade. */
+/** What an order line does to its license (IPN_LICENSE_TYPE): a new purchase, a renewal, an upgrade. */
 export type LineKind = 'new' | 'renewal' | 'upgrade';
 
 /** An entitlement a line could join. */
@@ -26,20 +26,20 @@ export interface Binding {
 }
 
 /**
- * Which entitlement each order line carries, so that a licence has one entitlement whatever the
- * arrival order: a renewal or an upgrade joins the one its licence was bought with (or, the purchase
+ * Which entitlement each order line carries, so that a license has one entitlement whatever the
+ * arrival order: a renewal or an upgrade joins the one its license was bought with (or, the purchase
  * not seen yet, an orphan one, created by the first renewal); a new purchase adopts such an orphan,
- * and otherwise has its own (two purchases of one licence reference, which 2Checkout does not send,
- * stay apart). A line without a licence has its own. Lines of one batch see each other's entitlements.
+ * and otherwise has its own (two purchases of one license reference, which 2Checkout does not send,
+ * stay apart). A line without a license has its own. Lines of one batch see each other's entitlements.
  */
 export function bindLines(lines: readonly UnboundLine[], candidates: readonly Candidate[], newId: () => string): Binding[] {
   const known = candidates.map((candidate) => ({ ...candidate }));
   return lines.map((line) => {
-    const ofLicence = line.licenseRef === null ? [] : known.filter((candidate) => candidate.licenseRef === line.licenseRef).sort(byOrder);
+    const ofLicense = line.licenseRef === null ? [] : known.filter((candidate) => candidate.licenseRef === line.licenseRef).sort(byOrder);
     const joined =
       line.kind === 'new'
-        ? ofLicence.find((candidate) => !candidate.bought)
-        : (ofLicence.find((candidate) => candidate.bought) ?? ofLicence.find((candidate) => !candidate.bought));
+        ? ofLicense.find((candidate) => !candidate.bought)
+        : (ofLicense.find((candidate) => candidate.bought) ?? ofLicense.find((candidate) => !candidate.bought));
     if (joined) {
       if (line.kind === 'new') joined.bought = true;
       return { line, entitlementId: joined.id, created: false };

@@ -1,4 +1,4 @@
-import { OrderStanding, decidingLine, entitlementStatus, isWithdrawal, licenceAccess, lineStatus } from './entitlement-policy';
+import { OrderStanding, decidingLine, entitlementStatus, isWithdrawal, licenseAccess, lineStatus } from './entitlement-policy';
 
 const paid: OrderStanding = {
   triggerReached: true,
@@ -27,13 +27,13 @@ describe('entitlement policy', () => {
   });
 
   it('lets the subscription end or suspend access, never give back what the order took', () => {
-    expect(entitlementStatus('granted', licenceAccess('expired'))).toBe('expired');
-    expect(entitlementStatus('granted', licenceAccess('canceled'))).toBe('expired');
-    expect(entitlementStatus('granted', licenceAccess('disabled'))).toBe('held');
-    expect(entitlementStatus('granted', licenceAccess('pending_activation'))).toBe('held');
-    expect(entitlementStatus('granted', licenceAccess('past_due'))).toBe('granted');
-    expect(entitlementStatus('revoked', licenceAccess('active'))).toBe('revoked');
-    expect(entitlementStatus('held', licenceAccess(null))).toBe('held');
+    expect(entitlementStatus('granted', licenseAccess('expired'))).toBe('expired');
+    expect(entitlementStatus('granted', licenseAccess('canceled'))).toBe('expired');
+    expect(entitlementStatus('granted', licenseAccess('disabled'))).toBe('held');
+    expect(entitlementStatus('granted', licenseAccess('pending_activation'))).toBe('held');
+    expect(entitlementStatus('granted', licenseAccess('past_due'))).toBe('granted');
+    expect(entitlementStatus('revoked', licenseAccess('active'))).toBe('revoked');
+    expect(entitlementStatus('held', licenseAccess(null))).toBe('held');
   });
 
   it('is decided by the line paying for the latest period, then the later order', () => {

@@ -2,7 +2,7 @@
  * Level-triggered access: what each entitlement should be is a function of the orders and the
  * subscription as they stand, never of which event arrived, so any arrival order ends the same.
  *
- * An entitlement is access to one licence for one customer (or to one line without a licence). Each
+ * An entitlement is access to one license for one customer (or to one line without a license). Each
  * order line carrying it has a status of its own, from its order; the line that pays for the latest
  * period decides (a renewal over the order it renews), and the subscription can end or suspend it.
  * Nothing is final: a reversal is retried, a dispute is won, a newer fraud verdict approves.
@@ -33,9 +33,9 @@ export function lineStatus(order: OrderStanding, lineNo: number): LineStatus | n
 }
 
 /** What the subscription allows: ended (expired, canceled), suspended (disabled, pending activation), or nothing against. */
-export type LicenceAccess = 'open' | 'ended' | 'suspended';
+export type LicenseAccess = 'open' | 'ended' | 'suspended';
 
-export function licenceAccess(subscriptionStatus: string | null): LicenceAccess {
+export function licenseAccess(subscriptionStatus: string | null): LicenseAccess {
   if (subscriptionStatus === 'expired' || subscriptionStatus === 'canceled') return 'ended';
   if (subscriptionStatus === 'disabled' || subscriptionStatus === 'pending_activation') return 'suspended';
   return 'open';
@@ -53,7 +53,7 @@ export function decidingLine<T extends EntitlementLine>(lines: readonly T[]): T 
   return lines.reduce((best, line) => (compareLines(line, best) > 0 ? line : best));
 }
 
-export function entitlementStatus(deciding: LineStatus, access: LicenceAccess): EntitlementStatus {
+export function entitlementStatus(deciding: LineStatus, access: LicenseAccess): EntitlementStatus {
   if (deciding === 'revoked') return 'revoked';
   if (access === 'ended') return 'expired';
   if (access === 'suspended') return 'held';

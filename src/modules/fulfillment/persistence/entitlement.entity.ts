@@ -2,7 +2,7 @@ import { Column, Entity, Index, PrimaryGeneratedColumn, Unique, UpdateDateColumn
 import type { EntitlementStatus } from '../domain/entitlement-policy';
 
 /**
- * Access to a licence, or to one order line without a licence (domain/entitlement-policy). `refNo`
+ * Access to a license, or to one order line without a license (domain/entitlement-policy). `refNo`
  * and `lineNo` name the line that created it; the order lines that carry it are its entitlement_line
  * rows (a renewal adds one, never a second entitlement: domain/entitlement-binding).
  */

@@ -42,7 +42,7 @@ export interface LicenseState {
   subscriptionStatus: string | null;
 }
 
-/** Which entitlements to lock: by id, by the line that created them, by licence. */
+/** Which entitlements to lock: by id, by the line that created them, by license. */
 export interface EntitlementKeys {
   ids: readonly string[];
   lines: ReadonlyArray<{ refNo: string; lineNo: number }>;
@@ -87,7 +87,7 @@ export class EntitlementRepository {
   }
 
   /**
-   * Creates entitlements (under the licence locks, so no two are made for one licence at once); a line
+   * Creates entitlements (under the license locks, so no two are made for one license at once); a line
    * that already created one keeps it (ON CONFLICT: its (REFNO, line) is unique).
    */
   async createMissing(manager: EntityManager, rows: readonly EntitlementRow[]): Promise<void> {
@@ -123,9 +123,9 @@ export class EntitlementRepository {
   }
 
   /**
-   * The entitlements of these licences a line could join (domain/entitlement-binding): the orphans
-   * (no purchase yet) and, per licence, the earliest bought one, which is all a renewal joins. (A
-   * licence reference several purchases share must not make every batch read all of them.)
+   * The entitlements of these licenses a line could join (domain/entitlement-binding): the orphans
+   * (no purchase yet) and, per license, the earliest bought one, which is all a renewal joins. (A
+   * license reference several purchases share must not make every batch read all of them.)
    */
   async candidates(manager: EntityManager, licenseRefs: readonly string[]): Promise<Candidate[]> {
     if (licenseRefs.length === 0) return [];
@@ -227,15 +227,15 @@ export class EntitlementRepository {
   }
 
   /**
-   * Locks these licences' states (created empty where unknown), in licence order: `update` to change
+   * Locks these licenses' states (created empty where unknown), in license order: `update` to change
    * them or to bind renewals to their entitlements, `share` to bind purchases (which need not wait for
-   * each other). Whoever binds a line of a licence holds its lock, so no two entitlements are made for it.
+   * each other). Whoever binds a line of a license holds its lock, so no two entitlements are made for it.
    */
   async lockLicenses(manager: EntityManager, codes: readonly string[], mode: 'update' | 'share'): Promise<void> {
     if (codes.length === 0) return;
     const sorted = [...new Set(codes)].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
     await manager.query(`INSERT INTO license_state (license_code) SELECT * FROM unnest($1::text[]) ON CONFLICT DO NOTHING`, [sorted]);
-    // Locked as the nested loop meets them: in the array's (licence) order.
+    // Locked as the nested loop meets them: in the array's (license) order.
     await manager.query(
       `SELECT s.license_code FROM unnest($1::text[]) AS k(license_code)
        CROSS JOIN LATERAL (SELECT license_code FROM license_state WHERE license_code = k.license_code FOR ${mode === 'update' ? 'UPDATE' : 'SHARE'}) AS s`,
@@ -253,7 +253,7 @@ export class EntitlementRepository {
     return new Map(rows.map((row) => [row.licenseCode, row]));
   }
 
-  /** Stores licence states locked for update (lockLicenses: they exist, the insert is the keyed form of an update). */
+  /** Stores license states locked for update (lockLicenses: they exist, the insert is the keyed form of an update). */
   async saveLicenses(manager: EntityManager, states: readonly LicenseState[]): Promise<void> {
     if (states.length === 0) return;
     const column = <T>(pick: (state: LicenseState) => T): T[] => states.map(pick);

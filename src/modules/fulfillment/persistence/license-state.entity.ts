@@ -1,8 +1,8 @@
 import { Column, Entity, PrimaryColumn } from 'typeorm';
 
 /**
- * Fulfilment's copy of each subscription's state (from the subscription events), also for licences
- * whose order has not been fulfilled yet: what the entitlements carrying the licence show and obey.
+ * Fulfilment's copy of each subscription's state (from the subscription events), also for licenses
+ * whose order has not been fulfilled yet: what the entitlements carrying the license show and obey.
  */
 @Entity('license_state')
 export class LicenseStateEntity {

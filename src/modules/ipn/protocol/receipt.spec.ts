@@ -46,7 +46,7 @@ describe('receipt', () => {
     ).toEqual([]);
   });
 
-  it('receipts an LCN whose EXPIRATION_DATE is sent empty (a lifetime licence) over the empty value, "0"', () => {
+  it('receipts an LCN whose EXPIRATION_DATE is sent empty (a lifetime license) over the empty value, "0"', () => {
     const form = FormBody.parse(Buffer.from('LICENSE_CODE=3C343D0FAF&EXPIRATION_DATE=&STATUS=ACTIVE', 'latin1'));
     expect(receiptSource('lcn', form, '20081117145935').toString('utf8')).toBe('103C343D0FAF01420081117145935');
     // Checked against a plain HMAC of the source written out by hand (PROTOCOL.md §6).

@@ -32,7 +32,7 @@ export function readReceipt(kind: NotificationKind, form: FormBody, algorithm: S
 /**
  * The receipt fields the notification does not carry. A field sent empty is not missing: the receipt is
  * well defined over it (its length-prefixed form is "0"), and 2Checkout sends some empty on purpose (an
- * LCN's EXPIRATION_DATE for a licence that never expires).
+ * LCN's EXPIRATION_DATE for a license that never expires).
  */
 export function missingReceiptFields(kind: NotificationKind, form: FormBody): string[] {
   return RECEIPT_FIELDS[kind].filter((name) => !form.has(name));

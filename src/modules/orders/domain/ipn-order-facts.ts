@@ -24,7 +24,7 @@ export interface IpnOrderFacts {
  * Bounds on what an order can hold; a notification beyond them is dead-lettered at once, named and
  * explained. Values that reach an index downstream are bounded in bytes, well within a B-tree entry
  * (about 2,700 bytes): the e-mail (accounts, messages and subscriptions are found by it; 254 is RFC
- * 5321's longest address) and a line's licence reference (entitlements and subscriptions are keyed by it).
+ * 5321's longest address) and a line's license reference (entitlements and subscriptions are keyed by it).
  */
 export const ORDER_LIMITS = {
   refNo: 64,

@@ -13,7 +13,7 @@ const PAGE = 1000;
 const MAX_PAGES = 20;
 
 /**
- * The clock's part of the licence lifecycle: 2Checkout sends no LCN when the grace period after an
+ * The clock's part of the license lifecycle: 2Checkout sends no LCN when the grace period after an
  * expiry runs out, so once a minute the past-due subscriptions whose grace period is over (their
  * stored grace end passed, found in SQL soonest first, page by page) get a `subscription.grace_elapsed` event, delivered like any other (its consumer expires the subscription,
  * fulfilment ends access, the customer is told). One event per subscription and expiry: its id is

@@ -7,7 +7,7 @@ import { SubscriptionOrderEntity } from '../persistence/subscription-order.entit
 import { SubscriptionEntity } from '../persistence/subscription.entity';
 
 export interface SubscriptionView extends SubscriptionSnapshot {
-  /** The paid orders that carry the licence, oldest first. */
+  /** The paid orders that carry the license, oldest first. */
   orders: Array<{ refNo: string; kind: SubscriptionOrderKind; at: Date }>;
   createdAt: Date;
   updatedAt: Date;

@@ -1,14 +1,14 @@
 import { Consumer, ConsumerContext, EventConsumer, UnprocessableEventError, createEvent } from '../../../core/events';
 import { LcnReceivedEvent, StoredNotifications } from '../../ipn';
 import { LicenseChangedEvent } from '../contracts/subscription.events';
-import { LicenseChangeFacts, LicenseChangeProblem, readLicenseChange } from '../domain/licence-change';
+import { LicenseChangeFacts, LicenseChangeProblem, readLicenseChange } from '../domain/license-change';
 import { snapshotOf } from '../domain/subscription-snapshot';
 import { SubscriptionState, applyLicenseChange, transitionsOf } from '../domain/subscription-state';
 import { SubscriptionRepository } from '../persistence/subscription.repository';
 import { TRANSITION_EVENTS } from './transition-events';
 
 /**
- * Merges each LCN into the subscription of its licence (created if the LCN comes first), field by
+ * Merges each LCN into the subscription of its license (created if the LCN comes first), field by
  * field (domain/subscription-state), and raises license.changed with the result, plus the named
  * events of what changed for the customer (subscription.past_due, .expired, ...). An LCN that is not
  * the newest to carry any of its fields (or one merged before: a replay) is kept in the inbox but

@@ -44,7 +44,7 @@ export class LinkPaidOrders implements EventConsumer<OrderPaymentAuthorizedEvent
     );
     const changed = new Map<string, SubscriptionState>();
     for (const { event, item } of changing) {
-      // A second line of one order for the same licence.
+      // A second line of one order for the same license.
       if (!fresh.delete(`${item.licenseRef}|${event.data.refNo}`)) continue;
       const { next, transition } = applyPaidLine(subscriptions.get(item.licenseRef)!, {
         refNo: event.data.refNo,

@@ -5,7 +5,7 @@ export type SubscriptionStatus = 'active' | 'past_due' | 'canceled' | 'expired' 
 /** How an order relates to the subscription its line carries (IPN_LICENSE_TYPE). */
 export type SubscriptionOrderKind = 'new' | 'renewal' | 'upgrade';
 
-/** A subscription (one per licence reference) as it stands after the change an event reports. */
+/** A subscription (one per license reference) as it stands after the change an event reports. */
 export interface SubscriptionSnapshot {
   licenseRef: string;
   productId: string | null;
@@ -32,7 +32,7 @@ export interface SubscriptionChange {
   refNo: string | null;
 }
 
-/** The first order carrying the licence was paid: the subscription exists. */
+/** The first order carrying the license was paid: the subscription exists. */
 export class SubscriptionStartedEvent extends DomainEventBase<'subscription.started', SubscriptionChange> {
   static readonly NAME = 'subscription.started';
   static readonly VERSION = 1;

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { FormBody } from '../../ipn/protocol';
-import { LicenseChangeFacts, LicenseChangeProblem, readLicenseChange } from './licence-change';
+import { LicenseChangeFacts, LicenseChangeProblem, readLicenseChange } from './license-change';
 import { clockKey, lcnKey, orderKey } from './merge-key';
 import {
   PaidLine,
@@ -69,7 +69,7 @@ describe('subscription state', () => {
       paid('1', 'new', '20261124102602', '2027-11-24 10:25:40'),
     );
     expect(renewalFirst.next).toEqual(inOrder.next);
-    // A later purchase of the same licence is only linked; an earlier one, arriving last, starts it.
+    // A later purchase of the same license is only linked; an earlier one, arriving last, starts it.
     const later = paid('3', 'new', '20270101000000', '2028-01-01 00:00:00');
     expect(applyPaidLine(bought.next, later)).toEqual({ next: bought.next, transition: null });
     const laterFirst = applyPaidLine(newSubscription(), later).next;
@@ -141,7 +141,7 @@ describe('subscription state', () => {
     expect(apply(bought.next, lcn('2027-06-01 09:00:00', { DISABLED: '', EMAIL: '' }))).toMatchObject({ disabled: false, email: null });
   });
 
-  it('changes no expiry for an empty EXPIRATION_DATE (a lifetime licence), in either arrival order', () => {
+  it('changes no expiry for an empty EXPIRATION_DATE (a lifetime license), in either arrival order', () => {
     const lifetime = lcn('2027-06-01 09:00:00', { EXPIRATION_DATE: '', LICENSE_TYPE: 'LIFETIME' });
     const dated = lcn('2027-05-01 09:00:00', { EXPIRATION_DATE: '2028-05-01 00:00:00' });
     expect(apply(bought.next, lifetime)).toMatchObject({ expiresAt: '2027-11-24 10:25:40', licenseType: 'LIFETIME', status: 'active' });

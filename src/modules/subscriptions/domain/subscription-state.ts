@@ -1,11 +1,11 @@
 import type { SubscriptionOrderKind, SubscriptionStatus } from '../contracts/subscription.events';
-import type { CarriedFields, LicenseChangeFacts } from './licence-change';
-import { LICENSE_CHANGE_LIMITS } from './licence-change';
+import type { CarriedFields, LicenseChangeFacts } from './license-change';
+import { LICENSE_CHANGE_LIMITS } from './license-change';
 import { Carried, MergeKey, lcnKey, newer, newest, orderKey } from './merge-key';
 import { ymdHisOf } from './platform-date';
 import { StatusBasis, statusOf } from './subscription-status';
 
-/** The earliest new purchase carrying the licence: it starts the subscription. */
+/** The earliest new purchase carrying the license: it starts the subscription. */
 export interface StartInput {
   refNo: string;
   key: MergeKey;
@@ -60,7 +60,7 @@ export interface SubscriptionState {
   graceEndsAt: number | null;
 }
 
-/** One paid order line carrying the licence. */
+/** One paid order line carrying the license. */
 export interface PaidLine {
   refNo: string;
   kind: SubscriptionOrderKind;

@@ -1,7 +1,7 @@
 import { Column, CreateDateColumn, Entity, PrimaryColumn } from 'typeorm';
 import type { SubscriptionOrderKind } from '../contracts/subscription.events';
 
-/** A paid order carrying the subscription's licence, and what it did to it. */
+/** A paid order carrying the subscription's license, and what it did to it. */
 @Entity('subscription_order')
 export class SubscriptionOrderEntity {
   @PrimaryColumn({ name: 'license_ref', type: 'text', primaryKeyConstraintName: 'PK_subscription_order' })

@@ -2,7 +2,7 @@ import { Column, CreateDateColumn, Entity, Index, PrimaryColumn, UpdateDateColum
 import type { SubscriptionStatus } from '../contracts/subscription.events';
 import type { MergeInputs } from '../domain/subscription-state';
 
-/** One subscription per licence reference (domain/subscription-state). */
+/** One subscription per license reference (domain/subscription-state). */
 @Entity('subscription')
 @Index('IDX_subscription_email', ['email'])
 @Index('IDX_subscription_grace_ends', ['graceEndsAt', 'licenseRef'], { where: `"status" = 'past_due'` })

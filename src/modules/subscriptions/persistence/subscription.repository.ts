@@ -39,7 +39,7 @@ export interface SubscriptionLink {
   kind: SubscriptionOrderKind;
 }
 
-/** Where a scan of past-due subscriptions stopped: the last row's grace end and licence. */
+/** Where a scan of past-due subscriptions stopped: the last row's grace end and license. */
 export interface GraceCursor {
   graceEndsAt: Date;
   licenseRef: string;
@@ -55,28 +55,28 @@ export class SubscriptionRepository {
   constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
 
   /**
-   * The subscriptions of these licences, created (active, empty) where unknown, locked for the caller's
-   * transaction in licence order, so that concurrent batches cannot deadlock on each other.
+   * The subscriptions of these licenses, created (active, empty) where unknown, locked for the caller's
+   * transaction in license order, so that concurrent batches cannot deadlock on each other.
    */
   async lock(
     manager: EntityManager,
-    licences: ReadonlyArray<{ licenseRef: string; test: boolean }>,
+    licenses: ReadonlyArray<{ licenseRef: string; test: boolean }>,
   ): Promise<Map<string, SubscriptionState>> {
-    const unique = [...new Map(licences.map((licence) => [licence.licenseRef, licence])).values()];
+    const unique = [...new Map(licenses.map((license) => [license.licenseRef, license])).values()];
     unique.sort((a, b) => (a.licenseRef < b.licenseRef ? -1 : a.licenseRef > b.licenseRef ? 1 : 0));
     const rows: StateRow[] = await manager.query(
       `INSERT INTO subscription AS s (license_ref, status, test)
        SELECT license_ref, 'active', test FROM unnest($1::text[], $2::boolean[]) AS n(license_ref, test)
        ON CONFLICT (license_ref) DO UPDATE SET license_ref = s.license_ref -- a no-op that locks the row
        RETURNING ${STATE}`,
-      [unique.map((licence) => licence.licenseRef), unique.map((licence) => licence.test)],
+      [unique.map((license) => license.licenseRef), unique.map((license) => license.test)],
     );
     return new Map(rows.map((row) => [row.licenseRef, stateOf(row)]));
   }
 
-  /** The subscriptions of these licences as committed, without locking them. */
+  /** The subscriptions of these licenses as committed, without locking them. */
   async read(manager: EntityManager, licenseRefs: readonly string[]): Promise<Map<string, SubscriptionState>> {
-    // One index probe per licence (a LATERAL subquery the planner cannot turn into a scan of the table).
+    // One index probe per license (a LATERAL subquery the planner cannot turn into a scan of the table).
     const rows: StateRow[] = await manager.query(
       `SELECT s.* FROM unnest($1::text[]) AS k(license_ref)
        CROSS JOIN LATERAL (SELECT ${STATE} FROM subscription WHERE license_ref = k.license_ref OFFSET 0) AS s`,

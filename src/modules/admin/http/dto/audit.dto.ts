@@ -26,7 +26,7 @@ export class AuditEntryDto {
   action!: string;
   @ApiProperty({
     description:
-      'The notification or event id, the range from..to, the REFNO, account id or licence reference read, or an e-mail masked and hashed (`j***@example.com sha256:<16 hex>`)',
+      'The notification or event id, the range from..to, the REFNO, account id or license reference read, or an e-mail masked and hashed (`j***@example.com sha256:<16 hex>`)',
   })
   target!: string;
   @ApiProperty({

@@ -23,7 +23,7 @@ export class SubscriptionDto {
   @ApiProperty({ type: String, nullable: true, description: 'STATUS of the newest LCN, as sent' }) licenseStatus!: string | null;
   @ApiProperty() disabled!: boolean;
   @ApiProperty() test!: boolean;
-  @ApiProperty({ type: [SubscriptionOrderDto], description: 'Paid orders carrying the licence, oldest first' })
+  @ApiProperty({ type: [SubscriptionOrderDto], description: 'Paid orders carrying the license, oldest first' })
   orders!: SubscriptionOrderDto[];
   @ApiProperty({ type: AccountRefDto, nullable: true }) account!: AccountRefDto | null;
   @ApiProperty() createdAt!: Date;

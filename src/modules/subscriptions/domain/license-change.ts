@@ -15,7 +15,7 @@ export const LICENSE_CHANGE_LIMITS = {
 /**
  * The fields an LCN carries, as the merge takes them: a field the LCN does not send is absent
  * (undefined) and changes nothing; one sent empty is null and clears the value. `expiresAt` is only ever
- * a date: an empty EXPIRATION_DATE (a lifetime licence) changes no stored expiry.
+ * a date: an empty EXPIRATION_DATE (a lifetime license) changes no stored expiry.
  */
 export interface CarriedFields {
   licenseStatus?: string | null;
