@@ -8,7 +8,7 @@ import type { Logger as PinoLogger } from 'pino';
 import { ROOT_LOGGER } from './core/observability';
 import { installGracefulShutdown } from './core/shutdown';
 import { openDatabase } from './database/embedded-postgres';
-import { SignInLink, announceSignInLink } from './modules/console';
+import { SignInLinkService, announceSignInLink } from './modules/console';
 
 /**
  * Runs the service as `npm start` does; `extensions` are modules of one's own (a provisioning
@@ -28,7 +28,7 @@ export async function serve(extensions: ModuleMetadata['imports'] = []): Promise
   new Logger('Main').log(`Listening on ${baseUrl} (IPN: POST /ipn, LCN: POST /lcn), ${where}`);
   // Without ADMIN_TOKEN, a first run still shows what happened: a one-time console link, on a terminal
   // only. Printed once the start-up lines are out (pretty lines come from a worker thread), so it is last.
-  app.get<PinoLogger>(ROOT_LOGGER).flush(() => announceSignInLink(app.get(SignInLink), baseUrl, process.stdout));
+  app.get<PinoLogger>(ROOT_LOGGER).flush(() => announceSignInLink(app.get(SignInLinkService), baseUrl, process.stdout));
 }
 
 export function serveOrExit(extensions: ModuleMetadata['imports'] = []): void {

@@ -2,7 +2,7 @@ import { request as httpRequest } from 'node:http';
 import { AddressInfo } from 'node:net';
 import { Server, createServer } from 'node:http';
 import { sampleIpn, signForm } from '../../src/cli/sample-notification';
-import { Alerts } from '../../src/core/observability';
+import { AlertsService } from '../../src/core/observability';
 import type { DatabaseEndpoint } from '../../src/database/embedded-postgres';
 import { TEST_SECRET_KEY, TestApp, createTestApp, postForm } from '../setup/create-test-app';
 import { newOrder } from '../setup/lifecycle';
@@ -69,7 +69,7 @@ async function until(what: string, condition: () => boolean, timeoutMs = 15_000)
 
 const sleep = (ms: number) => new Promise((done) => setTimeout(done, ms));
 const running = () => instances.filter((t) => !closed.has(t));
-const evaluators = (alert: string) => running().filter((t) => t.app.get(Alerts).evaluatedHere().includes(alert));
+const evaluators = (alert: string) => running().filter((t) => t.app.get(AlertsService).evaluatedHere().includes(alert));
 const notices = (alert: string, from = 0) => received.slice(from).filter((notice) => notice.alert === alert);
 /** The alert's log lines (error: raised, info: recovered) from every instance. */
 const logged = (alert: string, from = 0) =>
@@ -126,7 +126,7 @@ it('raises one refusal-rate alert for refusals spread over the instances, and on
   await forgedToEach(3);
   await until('the alert', () => notices('refusal_rate', from).length === 1);
   expect(notices('refusal_rate', from)[0]).toMatchObject({ status: 'firing', value: 1, threshold: 0.5 });
-  expect(await instances[0].app.get(Alerts).active()).toEqual([
+  expect(await instances[0].app.get(AlertsService).active()).toEqual([
     { alert: 'refusal_rate', startedAt: notices('refusal_rate', from)[0].startedAt },
   ]);
 
@@ -139,7 +139,7 @@ it('raises one refusal-rate alert for refusals spread over the instances, and on
     ['error', 'firing'],
     ['info', 'resolved'],
   ]);
-  expect(await instances[1].app.get(Alerts).active()).toEqual([]);
+  expect(await instances[1].app.get(AlertsService).active()).toEqual([]);
 });
 
 it('raises the receipt-p99 alert from slow receipts on an instance that does not judge it', async () => {

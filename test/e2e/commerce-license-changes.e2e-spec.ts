@@ -3,7 +3,7 @@ import { DataSource } from 'typeorm';
 import { signForm } from '../../src/cli/sample-notification';
 import type { DatabaseEndpoint } from '../../src/database/embedded-postgres';
 import { FormBody } from '../../src/modules/ipn';
-import { GraceExpiry } from '../../src/modules/subscriptions/application/grace-expiry.service';
+import { GraceExpiryService } from '../../src/modules/subscriptions/application/grace-expiry.service';
 import { LicenseChangeFacts, readLicenseChange } from '../../src/modules/subscriptions/domain/license-change';
 import { applyLicenseChange } from '../../src/modules/subscriptions/domain/subscription-state';
 import { SubscriptionRepository } from '../../src/modules/subscriptions/persistence/subscription.repository';
@@ -85,7 +85,7 @@ describe('LCNs with absent and empty fields, in either arrival order', () => {
     }
     expect(await shown(runs[1])).toEqual(await shown(runs[0]));
 
-    const clock = t.app.get(GraceExpiry);
+    const clock = t.app.get(GraceExpiryService);
     // Eight days after the expiry (a 7-day grace period would be over): still past due, access kept.
     await clock.runOnce(new Date('2027-12-02T10:25:41Z'));
     await runs[0].settled();
@@ -201,7 +201,7 @@ describe('the grace scan', () => {
   it('ends short grace periods behind 1,000 long ones that expired earlier, page by page, once', async () => {
     const long = await pastDue('LONG', 1000, '2030-01-01 00:00:00', 3650);
     const short = await pastDue('SHORT', 5, '2030-06-01 00:00:00', 7);
-    const clock = t.app.get(GraceExpiry);
+    const clock = t.app.get(GraceExpiryService);
     // A page of two rows: the five due ones take three.
     expect(await clock.runOnce(new Date('2030-07-01T00:00:00Z'), 2)).toBe(5);
     await drained(t);

@@ -3,7 +3,7 @@ import type { DatabaseEndpoint } from '../../src/database/embedded-postgres';
 import { TestApp, createTestApp } from '../setup/create-test-app';
 import { admin, countEvents } from '../setup/lifecycle';
 import { provisionTestDatabase } from '../setup/test-database';
-import { GraceExpiry } from '../../src/modules/subscriptions/application/grace-expiry.service';
+import { GraceExpiryService } from '../../src/modules/subscriptions/application/grace-expiry.service';
 import { ScenarioRun } from './commerce-scenario';
 
 let database: DatabaseEndpoint;
@@ -130,7 +130,7 @@ describe('license lifecycle (LCN)', () => {
     const run = new ScenarioRun(t, 'expired');
     await run.send(1, 2, 3);
     expect(await run.subscription()).toMatchObject({ status: 'past_due', expiresAt: '2027-11-24 10:25:40', gracePeriodDays: 7 });
-    const clock = t.app.get(GraceExpiry);
+    const clock = t.app.get(GraceExpiryService);
 
     // The grace period ends 2027-12-01 10:25:40: a day before, nothing is due.
     await clock.runOnce(new Date('2027-11-30T10:25:40Z'));

@@ -5,7 +5,7 @@ import { DataSource } from 'typeorm';
 import { createApp } from '../../src/bootstrap';
 import { loadConfig } from '../../src/config/app.config';
 import type { DatabaseEndpoint } from '../../src/database/embedded-postgres';
-import { SignInLink, announceSignInLink } from '../../src/modules/console';
+import { SignInLinkService, announceSignInLink } from '../../src/modules/console';
 import { SIGN_IN_LINK_TTL_MS } from '../../src/modules/console/application/sign-in-link.service';
 import { TEST_SECRET_KEY, TestApp, createTestApp } from '../setup/create-test-app';
 import { provisionTestDatabase } from '../setup/test-database';
@@ -47,7 +47,10 @@ afterAll(async () => {
 /** What a terminal shows: announceSignInLink's text; the code is kept to look for it in the logs later. */
 function printLink(target: NestExpressApplication = app, isTTY = true): { printed: boolean; text: string; url?: string } {
   let text = '';
-  const printed = announceSignInLink(target.get(SignInLink), `http://127.0.0.1:${port}`, { isTTY, write: (chunk) => (text += chunk) });
+  const printed = announceSignInLink(target.get(SignInLinkService), `http://127.0.0.1:${port}`, {
+    isTTY,
+    write: (chunk) => (text += chunk),
+  });
   const url = /(http:\/\/\S+\/console\/login\/link\?code=(\S+))/.exec(text);
   if (url) codes.push(url[2]);
   return { printed, text, url: url?.[1] };
@@ -97,7 +100,7 @@ describe('the one-time sign-in link (no ADMIN_TOKEN)', () => {
   });
 
   it('is refused once its few minutes have passed', async () => {
-    const code = app.get(SignInLink).issue(Date.now() - SIGN_IN_LINK_TTL_MS - 1)!;
+    const code = app.get(SignInLinkService).issue(Date.now() - SIGN_IN_LINK_TTL_MS - 1)!;
     codes.push(code);
     const response = await fetch(`http://127.0.0.1:${port}/console/login/link?code=${code}`, { redirect: 'manual' });
     expect(response.status).toBe(401);
@@ -138,7 +141,10 @@ describe('no sign-in link', () => {
   it('when standard output is not a terminal: nothing is printed and the console stays off', async () => {
     other = await createTestApp(database, { ADMIN_TOKEN: '' });
     let written = '';
-    const printed = announceSignInLink(other.app.get(SignInLink), other.baseUrl, { isTTY: false, write: (text) => (written += text) });
+    const printed = announceSignInLink(other.app.get(SignInLinkService), other.baseUrl, {
+      isTTY: false,
+      write: (text) => (written += text),
+    });
     expect(printed).toBe(false);
     expect(written).toBe('');
     expect(await (await fetch(`${other.baseUrl}/console/login`)).text()).toContain('The console is off: set ADMIN_TOKEN to use it.');
@@ -148,10 +154,13 @@ describe('no sign-in link', () => {
   it('when ADMIN_TOKEN is set, even on a terminal', async () => {
     other = await createTestApp(database);
     let written = '';
-    const printed = announceSignInLink(other.app.get(SignInLink), other.baseUrl, { isTTY: true, write: (text) => (written += text) });
+    const printed = announceSignInLink(other.app.get(SignInLinkService), other.baseUrl, {
+      isTTY: true,
+      write: (text) => (written += text),
+    });
     expect(printed).toBe(false);
     expect(written).toBe('');
-    expect(other.app.get(SignInLink).wasOffered).toBe(false);
+    expect(other.app.get(SignInLinkService).wasOffered).toBe(false);
     expect((await fetch(`${other.baseUrl}/console/login/link?code=${'A'.repeat(43)}`, { redirect: 'manual' })).status).toBe(401);
   });
 });

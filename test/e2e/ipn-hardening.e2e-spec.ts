@@ -2,7 +2,7 @@ import { DataSource } from 'typeorm';
 import { DEFAULT_PRODUCTS, SampleOrder, sampleIpn, signForm } from '../../src/cli/sample-notification';
 import type { DatabaseEndpoint } from '../../src/database/embedded-postgres';
 import { REJECTION_SAMPLE, RecordRejectionService } from '../../src/modules/ipn/application/record-rejection.service';
-import { RejectionRetention } from '../../src/modules/ipn/application/rejection-retention.service';
+import { RejectionRetentionService } from '../../src/modules/ipn/application/rejection-retention.service';
 import { FormBody } from '../../src/modules/ipn/protocol';
 import { TEST_SECRET_KEY, TestApp, createTestApp } from '../setup/create-test-app';
 import { provisionTestDatabase } from '../setup/test-database';
@@ -273,7 +273,7 @@ describe('refusals are recorded bounded', () => {
        FROM generate_series(1, 1200) AS i`,
     );
     const [{ before }] = await db.query(`SELECT count(*)::int AS before FROM ipn_rejection`);
-    expect(await t.app.get(RejectionRetention).trimOnce()).toBe(1200);
+    expect(await t.app.get(RejectionRetentionService).trimOnce()).toBe(1200);
     const [{ after }] = await db.query(`SELECT count(*)::int AS after FROM ipn_rejection`);
     expect(after).toBe(before - 1200);
     expect(after).toBeGreaterThan(0);

@@ -4,7 +4,7 @@ import { DEFAULT_PRODUCTS, SampleOrder, sampleIpn, signForm } from '../../src/cl
 import { Consumer, EventConsumer } from '../../src/core/events';
 import type { DatabaseEndpoint } from '../../src/database/embedded-postgres';
 import { IpnReceivedEvent } from '../../src/modules/ipn';
-import { InboxRetention } from '../../src/modules/ipn/application/inbox-retention.service';
+import { InboxRetentionService } from '../../src/modules/ipn/application/inbox-retention.service';
 import { OrderCompletedEvent } from '../../src/modules/orders';
 import { TEST_SECRET_KEY, TestApp, createTestApp, postForm } from '../setup/create-test-app';
 import { expectedReceipt, receiptDateOf } from '../setup/independent-receipt';
@@ -298,7 +298,7 @@ describe('inbox retention (INBOX_RETENTION)', () => {
     await sendStatus(app, settled, 'COMPLETE');
     await sendStatus(app, failing, 'COMPLETE');
     await drained(app);
-    const retention = app.app.get(InboxRetention);
+    const retention = app.app.get(InboxRetentionService);
     const stored = () => app.app.get(DataSource).query(`SELECT ref_no FROM ipn_notification ORDER BY ref_no`);
 
     expect(await retention.purgeOnce(new Date(Date.now() + 29 * 86_400_000))).toBe(0);

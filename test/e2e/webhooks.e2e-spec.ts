@@ -1,5 +1,5 @@
 import { DataSource } from 'typeorm';
-import { Alerts } from '../../src/core/observability';
+import { AlertsService } from '../../src/core/observability';
 import type { DatabaseEndpoint } from '../../src/database/embedded-postgres';
 import { TestApp, createTestApp } from '../setup/create-test-app';
 import { adminCall, newOrder, sendStatus } from '../setup/lifecycle';
@@ -355,7 +355,7 @@ describe('what an endpoint asks for', () => {
     expect(disabled.body.disabledReason).toBe('failing');
     const attempts = (await api('GET', `/api/webhooks/${hook.id}/attempts`)).body;
     expect(new Date(attempts[0].at).getTime() - new Date(attempts.at(-1).at).getTime()).toBeGreaterThanOrEqual(4000);
-    const alerts = t.app.get(Alerts);
+    const alerts = t.app.get(AlertsService);
     await alerts.evaluate();
     expect((await alerts.active()).map((alert) => alert.alert)).toContain('webhook_endpoints_disabled');
     await api('PATCH', `/api/webhooks/${hook.id}`, { status: 'enabled' });

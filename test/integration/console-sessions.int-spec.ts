@@ -1,21 +1,21 @@
 import { createHash } from 'node:crypto';
 import { DataSource } from 'typeorm';
 import type { DatabaseEndpoint } from '../../src/database/embedded-postgres';
-import { ConsoleSessionPurge } from '../../src/modules/console/application/console-session-purge.service';
-import { ConsoleSessions, MAX_SESSIONS, SESSION_TTL_MS } from '../../src/modules/console/application/console-sessions.service';
+import { ConsoleSessionPurgeService } from '../../src/modules/console/application/console-session-purge.service';
+import { ConsoleSessionsService, MAX_SESSIONS, SESSION_TTL_MS } from '../../src/modules/console/application/console-sessions.service';
 import { TEST_ADMIN_TOKEN, TestApp, createTestApp } from '../setup/create-test-app';
 import { provisionTestDatabase } from '../setup/test-database';
 
 /** ConsoleSessions on the real PostgreSQL, with the real migrations. */
 let database: DatabaseEndpoint;
 let t: TestApp;
-let sessions: ConsoleSessions;
+let sessions: ConsoleSessionsService;
 let db: DataSource;
 
 beforeAll(async () => {
   database = await provisionTestDatabase();
   t = await createTestApp(database);
-  sessions = t.app.get(ConsoleSessions);
+  sessions = t.app.get(ConsoleSessionsService);
   db = t.app.get(DataSource);
 });
 
@@ -86,7 +86,7 @@ it('purges expired sessions in batches, and only those', async () => {
   const expired = [];
   for (let i = 0; i < 620; i++) expired.push(await sessions.open(undefined, new Date(now - SESSION_TTL_MS - 1000 - i)));
   const live = await sessions.open(undefined, new Date(now));
-  expect(await t.app.get(ConsoleSessionPurge).purgeOnce(new Date(now))).toBe(620);
+  expect(await t.app.get(ConsoleSessionPurgeService).purgeOnce(new Date(now))).toBe(620);
   expect(await db.query(`SELECT id_hash FROM console_session`)).toEqual([{ id_hash: sha256(live) }]);
   expect(await sessions.isActive(live, new Date(now))).toBe(true);
 });
@@ -95,7 +95,7 @@ it('ends the sessions of an old ADMIN_TOKEN once the token is changed', async ()
   const id = await sessions.open();
   const rotated = await createTestApp(database, { ADMIN_TOKEN: 'the-next-admin-token-9876543210' });
   try {
-    expect(await rotated.app.get(ConsoleSessions).isActive(id)).toBe(false);
+    expect(await rotated.app.get(ConsoleSessionsService).isActive(id)).toBe(false);
     expect(await sessions.isActive(id)).toBe(true);
   } finally {
     await rotated.close();

@@ -1,7 +1,7 @@
 import { DataSource } from 'typeorm';
 import { sampleIpn, signForm } from '../../src/cli/sample-notification';
 import type { DatabaseEndpoint } from '../../src/database/embedded-postgres';
-import { NotificationActivityQuery, ReplayNotificationsInRange } from '../../src/modules/ipn';
+import { NotificationActivityQuery, ReplayNotificationsInRangeUseCase } from '../../src/modules/ipn';
 import { RecordRejectionService } from '../../src/modules/ipn/application/record-rejection.service';
 import { TestApp, createTestApp, postForm } from '../setup/create-test-app';
 import { drained, newOrder, sendStatus } from '../setup/lifecycle';
@@ -68,7 +68,7 @@ it('counts requests per minute by outcome, and refusals by reason', async () => 
 it('replays the accepted notifications received in a time range, and those only', async () => {
   const dataSource = t.app.get(DataSource);
   const [first, second] = await dataSource.query(`SELECT received_at FROM ipn_notification ORDER BY received_at LIMIT 2`);
-  const replays = t.app.get(ReplayNotificationsInRange);
+  const replays = t.app.get(ReplayNotificationsInRangeUseCase);
   // [from, to): the second notification's own time excludes it.
   expect(await replays.execute(first.received_at, second.received_at)).toBe(1);
   expect(await replays.execute(new Date(Date.now() - 3_600_000), new Date(Date.now() + 1000))).toBe(3);

@@ -9,7 +9,7 @@ import { DeliveryItemStatus, DeliveryItemView, DeliveryRepository } from './pers
  * targets that come and go (webhook endpoints), a target's life: registered, replayed, skipped ahead, forgotten.
  */
 @Injectable()
-export class Deliveries {
+export class DeliveriesService {
   constructor(
     private readonly deliveries: DeliveryRepository,
     private readonly stage: DeliveryStage,

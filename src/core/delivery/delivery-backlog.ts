@@ -2,7 +2,7 @@ import { Inject, Injectable, Logger, OnModuleInit } from '@nestjs/common';
 import { Gauge } from 'prom-client';
 import { APP_CONFIG, AppConfig } from '../../config/app.config';
 import { EventLogRepository } from '../events';
-import { Alerts, MetricsRegistry, Sampled } from '../observability';
+import { AlertsService, MetricsRegistry, Sampled } from '../observability';
 import { DeliveryStage } from './delivery-stage';
 import { DeliveryRepository } from './persistence/delivery.repository';
 
@@ -31,7 +31,7 @@ export class DeliveryBacklog implements OnModuleInit {
     private readonly stage: DeliveryStage,
     private readonly deliveries: DeliveryRepository,
     private readonly log: EventLogRepository,
-    private readonly alerts: Alerts,
+    private readonly alerts: AlertsService,
     registry: MetricsRegistry,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {

@@ -1,6 +1,6 @@
 import { Global, Module } from '@nestjs/common';
 import { DiscoveryModule } from '@nestjs/core';
-import { Deliveries } from './deliveries.service';
+import { DeliveriesService } from './deliveries.service';
 import { DeliveryBacklog } from './delivery-backlog';
 import { DeliveryMetrics } from './delivery-metrics';
 import { DeliveryRetention } from './delivery-retention';
@@ -12,7 +12,7 @@ import { SubscriberTargets } from './subscriber-targets';
 @Global()
 @Module({
   imports: [DiscoveryModule],
-  providers: [DeliveryRepository, DeliveryMetrics, DeliveryStage, DeliveryBacklog, SubscriberTargets, Deliveries, DeliveryRetention],
-  exports: [Deliveries, DeliveryBacklog, DeliveryStage],
+  providers: [DeliveryRepository, DeliveryMetrics, DeliveryStage, DeliveryBacklog, SubscriberTargets, DeliveriesService, DeliveryRetention],
+  exports: [DeliveriesService, DeliveryBacklog, DeliveryStage],
 })
 export class DeliveryModule {}

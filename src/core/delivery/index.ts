@@ -1,4 +1,4 @@
-export { Deliveries } from './deliveries.service';
+export { DeliveriesService } from './deliveries.service';
 export { DeliveryBacklog } from './delivery-backlog';
 export type { ChannelBacklog } from './delivery-backlog';
 export { DeliveryStage } from './delivery-stage';

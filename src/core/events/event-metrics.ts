@@ -1,7 +1,7 @@
 import { Inject, Injectable, Logger, OnModuleInit } from '@nestjs/common';
 import { Counter, Gauge } from 'prom-client';
 import { APP_CONFIG, AppConfig } from '../../config/app.config';
-import { Alerts, MetricsRegistry, Sampled } from '../observability';
+import { AlertsService, MetricsRegistry, Sampled } from '../observability';
 import { OutboxRepository } from './persistence/outbox.repository';
 
 export interface Backlog {
@@ -30,7 +30,7 @@ export class EventMetrics implements OnModuleInit {
   constructor(
     private readonly registry: MetricsRegistry,
     outbox: OutboxRepository,
-    private readonly alerts: Alerts,
+    private readonly alerts: AlertsService,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {
     this.backlog = new Sampled(

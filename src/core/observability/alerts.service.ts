@@ -19,7 +19,7 @@ const MIN_IDLE_SESSION_MS = 15_000;
  * its state.
  */
 @Injectable()
-export class Alerts implements OnApplicationBootstrap, BeforeApplicationShutdown {
+export class AlertsService implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly logger = new Logger('Alerts');
   private readonly probes: Array<{ probe: AlertProbe; key: number }> = [];
   private readonly webhook: AlertWebhook | undefined;

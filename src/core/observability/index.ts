@@ -1,7 +1,7 @@
 export type { AlertProbe } from './alert-probe';
 export { signAlert } from './alert-webhook';
 export type { AlertNotice } from './alert-webhook';
-export { Alerts } from './alerts.service';
+export { AlertsService } from './alerts.service';
 export { maskEmail, maskEmailsIn, maskName } from './mask';
 export { MetricsRegistry } from './metrics-registry';
 export { ObservabilityModule } from './observability.module';

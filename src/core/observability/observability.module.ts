@@ -3,7 +3,7 @@ import { TerminusModule } from '@nestjs/terminus';
 import { LoggerModule } from 'nestjs-pino';
 import type { DestinationStream } from 'pino';
 import type { AppConfig } from '../../config/app.config';
-import { Alerts } from './alerts.service';
+import { AlertsService } from './alerts.service';
 import { HealthController } from './health.controller';
 import { loggerParams, rootLogger } from './logging';
 import { MetricsController, MetricsTokenGuard } from './metrics.controller';
@@ -36,7 +36,7 @@ export class ObservabilityModule {
       controllers: [HealthController, MetricsController],
       providers: [
         MetricsRegistry,
-        Alerts,
+        AlertsService,
         AlertEpisodesRepository,
         SharedFigures,
         FigureCountsRepository,
@@ -45,7 +45,7 @@ export class ObservabilityModule {
         { provide: ROOT_LOGGER, useValue: root },
         RequestLog,
       ],
-      exports: [MetricsRegistry, Alerts, SharedFigures, RequestLog],
+      exports: [MetricsRegistry, AlertsService, SharedFigures, RequestLog],
     };
   }
 }

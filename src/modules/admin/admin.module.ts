@@ -14,7 +14,7 @@ import { OperationsAdminController } from './http/operations.admin.controller';
 import { OrdersAdminController } from './http/orders.admin.controller';
 import { SubscriptionsAdminController } from './http/subscriptions.admin.controller';
 import { AdminTokenGuard } from './http/admin-token.guard';
-import { AdminAuditLog } from './application/admin-audit-log.service';
+import { AdminAuditLogService } from './application/admin-audit-log.service';
 import { AdminThrottleGuard } from './http/admin-throttle.guard';
 import { AuditAdminController } from './http/audit.admin.controller';
 import { AuditInterceptor } from './http/audited.decorator';
@@ -41,8 +41,8 @@ import { AdminAuditRepository } from './persistence/admin-audit.repository';
     DeliveriesAdminController,
     AsyncApiAdminController,
   ],
-  providers: [AdminTokenGuard, EventsReaderGuard, AdminThrottleGuard, AuditInterceptor, AdminAuditLog, AdminAuditRepository],
+  providers: [AdminTokenGuard, EventsReaderGuard, AdminThrottleGuard, AuditInterceptor, AdminAuditLogService, AdminAuditRepository],
   // The console records its changes in the same audit log.
-  exports: [AdminAuditLog],
+  exports: [AdminAuditLogService],
 })
 export class AdminModule {}

@@ -1,5 +1,5 @@
 export { AdminModule } from './admin.module';
-export { AdminAuditLog } from './application/admin-audit-log.service';
+export { AdminAuditLogService } from './application/admin-audit-log.service';
 export type { AuditRecord, AuditStart, AuditedRead } from './application/admin-audit-log.service';
 export { emailTarget } from './application/audit-target';
 export { NO_VALID_TOKEN } from './persistence/admin-audit.entity';

@@ -8,13 +8,13 @@ import { IpnModule } from '../ipn';
 import { OrdersModule } from '../orders';
 import { SubscriptionsModule } from '../subscriptions';
 import { WebhooksModule } from '../webhooks';
-import { ConsoleAudit } from './application/console-audit.service';
-import { ConsoleSessionPurge } from './application/console-session-purge.service';
-import { ConsoleSessions } from './application/console-sessions.service';
-import { FailedSignIns } from './application/failed-sign-ins.service';
+import { ConsoleAuditService } from './application/console-audit.service';
+import { ConsoleSessionPurgeService } from './application/console-session-purge.service';
+import { ConsoleSessionsService } from './application/console-sessions.service';
+import { FailedSignInsService } from './application/failed-sign-ins.service';
 import { OrderJourneyService } from './application/order-journey.service';
 import { PendingEventsSampler } from './application/pending-events.sampler';
-import { SignInLink } from './application/sign-in-link.service';
+import { SignInLinkService } from './application/sign-in-link.service';
 import { ConsoleAuthController } from './http/console-auth.controller';
 import { ConsoleDeliveriesController } from './http/console-deliveries.controller';
 import { ConsoleEventsController } from './http/console-events.controller';
@@ -80,18 +80,18 @@ const consoleReferrerPolicy = helmet.referrerPolicy({ policy: 'same-origin' });
     ConsoleShellController,
   ],
   providers: [
-    ConsoleSessions,
-    SignInLink,
+    ConsoleSessionsService,
+    SignInLinkService,
     ConsoleSessionRepository,
-    ConsoleSessionPurge,
+    ConsoleSessionPurgeService,
     ConsoleSessionGuard,
     SignInThrottleGuard,
-    ConsoleAudit,
-    FailedSignIns,
+    ConsoleAuditService,
+    FailedSignInsService,
     OrderJourneyService,
     PendingEventsSampler,
   ],
-  exports: [SignInLink],
+  exports: [SignInLinkService],
 })
 export class ConsoleModule implements NestModule {
   configure(consumer: MiddlewareConsumer): void {

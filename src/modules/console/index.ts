@@ -1,4 +1,4 @@
 export { ConsoleModule } from './console.module';
 export { announceSignInLink } from './application/announce-sign-in-link';
 export type { Terminal } from './application/announce-sign-in-link';
-export { SignInLink } from './application/sign-in-link.service';
+export { SignInLinkService } from './application/sign-in-link.service';

@@ -3,10 +3,10 @@ export { NotificationMessagesQuery } from './application/notification-messages.q
 export type { ActivityRow, ActivitySearch, MinuteCount, NotificationOutcome } from './application/notification-activity.query';
 export { NotificationActivityQuery } from './application/notification-activity.query';
 export * from './contracts/notification.events';
-export { StoredNotifications } from './application/stored-notifications.service';
+export { StoredNotificationsService } from './application/stored-notifications.service';
 export type { StoredNotification } from './application/stored-notifications.service';
 export { ReplayNotificationUseCase } from './application/replay-notification.use-case';
-export { MAX_REPLAY_RANGE_MS, ReplayNotificationsInRange } from './application/replay-notifications-in-range.use-case';
+export { MAX_REPLAY_RANGE_MS, ReplayNotificationsInRangeUseCase } from './application/replay-notifications-in-range.use-case';
 export { IpnModule } from './ipn.module';
 export { NotificationObserver } from './http/notification-observer';
 export { notificationPostOf } from './http/notification-route';

@@ -2,13 +2,13 @@ import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { NotificationActivityQuery } from './application/notification-activity.query';
 import { NotificationMessagesQuery } from './application/notification-messages.query';
-import { InboxRetention } from './application/inbox-retention.service';
+import { InboxRetentionService } from './application/inbox-retention.service';
 import { RecordNotificationUseCase } from './application/record-notification.use-case';
 import { RecordRejectionService } from './application/record-rejection.service';
-import { RejectionRetention } from './application/rejection-retention.service';
+import { RejectionRetentionService } from './application/rejection-retention.service';
 import { ReplayNotificationUseCase } from './application/replay-notification.use-case';
-import { ReplayNotificationsInRange } from './application/replay-notifications-in-range.use-case';
-import { StoredNotifications } from './application/stored-notifications.service';
+import { ReplayNotificationsInRangeUseCase } from './application/replay-notifications-in-range.use-case';
+import { StoredNotificationsService } from './application/stored-notifications.service';
 import { ListenerRegistry } from './http/listener-registry';
 import { NotificationController } from './http/notification.controller';
 import { NotificationObserver } from './http/notification-observer';
@@ -31,25 +31,25 @@ import { RejectionRepository } from './persistence/rejection.repository';
     SenderGuard,
     NotificationRefusals,
     RefusalThrottle,
-    RejectionRetention,
+    RejectionRetentionService,
     NotificationRepository,
     RejectionRepository,
-    StoredNotifications,
+    StoredNotificationsService,
     RecordNotificationUseCase,
-    InboxRetention,
+    InboxRetentionService,
     RecordRejectionService,
     ReplayNotificationUseCase,
     NotificationMessagesQuery,
     NotificationObserver,
     NotificationActivityRepository,
     NotificationActivityQuery,
-    ReplayNotificationsInRange,
+    ReplayNotificationsInRangeUseCase,
   ],
   exports: [
     NotificationObserver,
-    StoredNotifications,
+    StoredNotificationsService,
     ReplayNotificationUseCase,
-    ReplayNotificationsInRange,
+    ReplayNotificationsInRangeUseCase,
     NotificationMessagesQuery,
     NotificationActivityQuery,
   ],

@@ -1,7 +1,7 @@
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { IpnModule } from '../ipn';
-import { GraceExpiry } from './application/grace-expiry.service';
+import { GraceExpiryService } from './application/grace-expiry.service';
 import { SubscriptionsQuery } from './application/subscriptions.query';
 import { ApplyLicenseChanges } from './consumers/apply-license-changes.consumer';
 import { ExpireAfterGrace } from './consumers/expire-after-grace.consumer';
@@ -13,7 +13,7 @@ import { SubscriptionRepository } from './persistence/subscription.repository';
 /** One subscription per license reference, from paid orders and LCNs; emits license.changed and subscription.*. */
 @Module({
   imports: [IpnModule, TypeOrmModule.forFeature([SubscriptionEntity, SubscriptionOrderEntity])],
-  providers: [SubscriptionRepository, SubscriptionsQuery, ApplyLicenseChanges, LinkPaidOrders, ExpireAfterGrace, GraceExpiry],
+  providers: [SubscriptionRepository, SubscriptionsQuery, ApplyLicenseChanges, LinkPaidOrders, ExpireAfterGrace, GraceExpiryService],
   exports: [SubscriptionsQuery],
 })
 export class SubscriptionsModule {}

@@ -1,5 +1,5 @@
 export { WebhooksModule } from './webhooks.module';
-export { WebhookEndpoints } from './application/webhook-endpoints.service';
+export { WebhookEndpointsService } from './application/webhook-endpoints.service';
 export type { WebhookDraft, WebhookEndpointView } from './application/webhook-endpoints.service';
 export type { WebhookAttempt } from './persistence/webhook-attempt.repository';
 export { WebhookErrorCode } from './application/webhook-errors';

@@ -2,7 +2,7 @@ import { Module } from '@nestjs/common';
 import { AdminModule } from '../admin';
 import { WebhookAttemptRetention } from './application/webhook-attempt-retention';
 import { WebhookDelivery } from './application/webhook-delivery';
-import { WebhookEndpoints } from './application/webhook-endpoints.service';
+import { WebhookEndpointsService } from './application/webhook-endpoints.service';
 import { WebhookTargets } from './application/webhook-targets';
 import { WebhooksAdminController } from './http/webhooks.admin.controller';
 import { WebhookAttemptRepository } from './persistence/webhook-attempt.repository';
@@ -20,10 +20,10 @@ import { WebhookEndpointRepository } from './persistence/webhook-endpoint.reposi
     WebhookAttemptRepository,
     WebhookDelivery,
     WebhookTargets,
-    WebhookEndpoints,
+    WebhookEndpointsService,
     WebhookAttemptRetention,
   ],
   // The console shows and changes endpoints through the same service.
-  exports: [WebhookEndpoints],
+  exports: [WebhookEndpointsService],
 })
 export class WebhooksModule {}

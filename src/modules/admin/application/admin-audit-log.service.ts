@@ -31,7 +31,7 @@ export type { AuditRecord, AuditStart };
  * answer is an error and the data is not sent.
  */
 @Injectable()
-export class AdminAuditLog {
+export class AdminAuditLogService {
   private readonly logger = new Logger('AdminAudit');
 
   constructor(private readonly entries: AdminAuditRepository) {}

@@ -1,7 +1,7 @@
 import { Controller, DefaultValuePipe, Get, HttpStatus, ParseIntPipe, Query } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
 import { AppException, ErrorCode } from '../../../core/errors';
-import { AdminAuditLog } from '../application/admin-audit-log.service';
+import { AdminAuditLogService } from '../application/admin-audit-log.service';
 import { AdminOnly } from './admin-token.guard';
 import { AuditEntryDto } from './dto/audit.dto';
 
@@ -10,7 +10,7 @@ import { AuditEntryDto } from './dto/audit.dto';
 @Controller('api')
 @AdminOnly()
 export class AuditAdminController {
-  constructor(private readonly audit: AdminAuditLog) {}
+  constructor(private readonly audit: AdminAuditLogService) {}
 
   @Get('audit')
   @ApiOperation({

@@ -2,7 +2,7 @@ import { CallHandler, ExecutionContext, Injectable, NestInterceptor, SetMetadata
 import { Reflector } from '@nestjs/core';
 import type { Request } from 'express';
 import { Observable, catchError, from, lastValueFrom, mergeMap, throwError } from 'rxjs';
-import { AdminAuditLog } from '../application/admin-audit-log.service';
+import { AdminAuditLogService } from '../application/admin-audit-log.service';
 import { detailOf, outcomeOf } from '../application/audit-outcome';
 import { presentedToken, tokenFingerprint } from './admin-caller';
 
@@ -44,7 +44,7 @@ export function queryText(value: unknown): string | undefined {
 export class AuditInterceptor implements NestInterceptor {
   constructor(
     private readonly reflector: Reflector,
-    private readonly audit: AdminAuditLog,
+    private readonly audit: AdminAuditLogService,
   ) {}
 
   async intercept(context: ExecutionContext, next: CallHandler): Promise<Observable<unknown>> {

@@ -1,6 +1,6 @@
 import { Controller, Get, HttpCode, HttpStatus, Param, ParseUUIDPipe, Post, Query } from '@nestjs/common';
 import { ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
-import { Deliveries, DeliveryItemStatus } from '../../../core/delivery';
+import { DeliveriesService, DeliveryItemStatus } from '../../../core/delivery';
 import { AppException, ErrorCode } from '../../../core/errors';
 import { AdminOnly } from './admin-token.guard';
 import { Audited, queryText } from './audited.decorator';
@@ -14,7 +14,7 @@ const STATUSES: readonly DeliveryItemStatus[] = ['pending', 'done', 'dead'];
 @Controller('api')
 @AdminOnly()
 export class DeliveriesAdminController {
-  constructor(private readonly deliveries: Deliveries) {}
+  constructor(private readonly deliveries: DeliveriesService) {}
 
   @Get('deliveries')
   @ApiOperation({ summary: 'Delivery items (a failed delivery and what waits behind it), newest first' })

@@ -4,7 +4,7 @@ import { plainToInstance } from 'class-transformer';
 import { validateSync } from 'class-validator';
 import { AppException, ErrorCode } from '../../../core/errors';
 import { DeadLettersService } from '../../../core/events';
-import { NotificationMessagesQuery, ReplayNotificationUseCase, ReplayNotificationsInRange } from '../../ipn';
+import { NotificationMessagesQuery, ReplayNotificationUseCase, ReplayNotificationsInRangeUseCase } from '../../ipn';
 import { AdminOnly } from './admin-token.guard';
 import { Audited, AuditedRead } from './audited.decorator';
 import { DeadLetterDto, NotificationMessageDto, RangeReplayedDto, ReplayRangeDto, ReplayedDto, RetriedDto } from './dto/operations.dto';
@@ -27,7 +27,7 @@ export class OperationsAdminController {
   constructor(
     private readonly messages: NotificationMessagesQuery,
     private readonly replay: ReplayNotificationUseCase,
-    private readonly replayRange: ReplayNotificationsInRange,
+    private readonly replayRange: ReplayNotificationsInRangeUseCase,
     private readonly deadLetters: DeadLettersService,
   ) {}
 

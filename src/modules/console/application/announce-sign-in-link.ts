@@ -1,4 +1,4 @@
-import { SIGN_IN_LINK_TTL_MS, SignInLink } from './sign-in-link.service';
+import { SIGN_IN_LINK_TTL_MS, SignInLinkService } from './sign-in-link.service';
 
 /** Where the link may be printed: standard output, when a person is reading it. */
 export interface Terminal {
@@ -11,7 +11,7 @@ export interface Terminal {
  * into a file or a log collector) and no ADMIN_TOKEN is set. Written to the terminal directly, not
  * through the logger, so that no log line carries it. Returns whether it printed one.
  */
-export function announceSignInLink(link: SignInLink, baseUrl: string, terminal: Terminal): boolean {
+export function announceSignInLink(link: SignInLinkService, baseUrl: string, terminal: Terminal): boolean {
   if (terminal.isTTY !== true) return false;
   const code = link.issue();
   if (code === undefined) return false;

@@ -1,8 +1,8 @@
 import { HttpStatus, Injectable } from '@nestjs/common';
 import type { Request } from 'express';
 import { AppException } from '../../../core/errors';
-import { AdminAuditLog } from '../../admin';
-import { ConsoleSessions } from './console-sessions.service';
+import { AdminAuditLogService } from '../../admin';
+import { ConsoleSessionsService } from './console-sessions.service';
 
 export const SIGN_IN_ACTION = 'console.sign_in';
 
@@ -14,7 +14,7 @@ export const SIGN_IN_ACTION = 'console.sign_in';
  * before its answer leaves (AdminAuditLog.read).
  */
 @Injectable()
-export class ConsoleAudit {
+export class ConsoleAuditService {
   /**
    * Every session was opened with ADMIN_TOKEN (and ends when it changes), or with this process's sign-in
    * link: the caller is named by that fingerprint.
@@ -22,8 +22,8 @@ export class ConsoleAudit {
   private readonly fingerprint: string;
 
   constructor(
-    private readonly log: AdminAuditLog,
-    sessions: ConsoleSessions,
+    private readonly log: AdminAuditLogService,
+    sessions: ConsoleSessionsService,
   ) {
     this.fingerprint = sessions.fingerprint;
   }

@@ -4,7 +4,7 @@ import { ConsoleSessionRepository } from '../persistence/console-session.reposit
 
 /** Deletes expired console sessions, in batches of 500, every 10 minutes (expired ones already let nobody in). */
 @Injectable()
-export class ConsoleSessionPurge implements OnApplicationBootstrap, OnApplicationShutdown {
+export class ConsoleSessionPurgeService implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly purge: BatchedPurge;
 
   constructor(sessions: ConsoleSessionRepository) {

@@ -3,7 +3,7 @@ import { APP_CONFIG, AppConfig } from '../../../config/app.config';
 import { tokenFingerprint } from '../../admin';
 import { ConsoleSessionRepository } from '../persistence/console-session.repository';
 import { newSessionId, sameSecret, sessionIdHash } from './session-id';
-import { SignInLink } from './sign-in-link.service';
+import { SignInLinkService } from './sign-in-link.service';
 
 /** A session lasts a working day; then the operator signs in again. */
 export const SESSION_TTL_MS = 8 * 3_600_000;
@@ -20,14 +20,14 @@ const TOUCH_EVERY_MS = 60_000;
  * of this process alone: they end when it stops, and no other instance honours them.
  */
 @Injectable()
-export class ConsoleSessions {
+export class ConsoleSessionsService {
   /** Of the ADMIN_TOKEN the sessions were opened with, or of this process's secret when there is none. */
   readonly fingerprint: string;
 
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly sessions: ConsoleSessionRepository,
-    private readonly link: SignInLink,
+    private readonly link: SignInLinkService,
   ) {
     this.fingerprint = tokenFingerprint(config.adminToken?.reveal() ?? `sign-in link ${newSessionId()}`);
   }

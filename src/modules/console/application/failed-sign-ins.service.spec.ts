@@ -1,5 +1,5 @@
-import type { AdminAuditLog, AuditRecord } from '../../admin';
-import { FailedSignIns, SAMPLED_FAILURES_PER_MINUTE } from './failed-sign-ins.service';
+import type { AdminAuditLogService, AuditRecord } from '../../admin';
+import { FailedSignInsService, SAMPLED_FAILURES_PER_MINUTE } from './failed-sign-ins.service';
 
 /** The sampling and counting alone; the rows themselves are checked on PostgreSQL (console-security e2e). */
 class LogStandIn {
@@ -21,7 +21,7 @@ const MINUTE = Date.parse('2026-11-24T10:00:00Z');
 
 function failures() {
   const log = new LogStandIn();
-  const recorder = new FailedSignIns(log as unknown as AdminAuditLog);
+  const recorder = new FailedSignInsService(log as unknown as AdminAuditLogService);
   jest.spyOn((recorder as unknown as { logger: { warn(): void; error(): void } }).logger, 'warn').mockImplementation(() => undefined);
   jest.spyOn((recorder as unknown as { logger: { warn(): void; error(): void } }).logger, 'error').mockImplementation(() => undefined);
   return { log, recorder };

@@ -1,5 +1,5 @@
 import { Injectable, Logger, OnModuleDestroy } from '@nestjs/common';
-import { AdminAuditLog, AuditRecord, NO_VALID_TOKEN } from '../../admin';
+import { AdminAuditLogService, AuditRecord, NO_VALID_TOKEN } from '../../admin';
 import { SIGN_IN_ACTION } from './console-audit.service';
 
 /** Failed sign-ins written one row each in a minute, whatever their senders (this process). */
@@ -19,7 +19,7 @@ const MAX_UNWRITTEN_MINUTES = 60;
  * answered even if this cannot be written (then it is logged).
  */
 @Injectable()
-export class FailedSignIns implements OnModuleDestroy {
+export class FailedSignInsService implements OnModuleDestroy {
   private readonly logger = new Logger('ConsoleSignIn');
   private minute = 0;
   private sampled = 0;
@@ -27,7 +27,7 @@ export class FailedSignIns implements OnModuleDestroy {
   private counted = new Map<number, number>();
   private flushTimer: NodeJS.Timeout | undefined;
 
-  constructor(private readonly log: AdminAuditLog) {}
+  constructor(private readonly log: AdminAuditLogService) {}
 
   async record(remoteAddress: string | undefined, reason: string, now = Date.now()): Promise<void> {
     const minute = now - (now % MINUTE_MS);

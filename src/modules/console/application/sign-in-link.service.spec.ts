@@ -1,7 +1,7 @@
 import { loadConfig } from '../../../config/app.config';
-import { SIGN_IN_LINK_TTL_MS, SignInLink, isLoopback } from './sign-in-link.service';
+import { SIGN_IN_LINK_TTL_MS, SignInLinkService, isLoopback } from './sign-in-link.service';
 
-const withoutToken = () => new SignInLink(loadConfig({ IPN_SECRET_KEY: 'k' }));
+const withoutToken = () => new SignInLinkService(loadConfig({ IPN_SECRET_KEY: 'k' }));
 
 describe('the one-time sign-in link', () => {
   it('opens once, from this machine, before it expires', () => {
@@ -15,7 +15,7 @@ describe('the one-time sign-in link', () => {
   });
 
   it('is never issued when ADMIN_TOKEN is set', () => {
-    const link = new SignInLink(loadConfig({ IPN_SECRET_KEY: 'k', ADMIN_TOKEN: 'admin-token-0123456789' }));
+    const link = new SignInLinkService(loadConfig({ IPN_SECRET_KEY: 'k', ADMIN_TOKEN: 'admin-token-0123456789' }));
     expect(link.issue()).toBeUndefined();
     expect(link.wasOffered).toBe(false);
   });

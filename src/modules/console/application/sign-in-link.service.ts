@@ -14,7 +14,7 @@ export const SIGN_IN_LINK_TTL_MS = 5 * 60_000;
  * process (ConsoleSessions). With ADMIN_TOKEN set there is no link: sign in with the token.
  */
 @Injectable()
-export class SignInLink {
+export class SignInLinkService {
   private code: string | undefined;
   private expiresAt = 0;
   private offered = false;

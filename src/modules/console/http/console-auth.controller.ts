@@ -1,10 +1,10 @@
 import { Controller, Get, Post, Query, Req, Res, UseFilters, UseGuards } from '@nestjs/common';
 import type { Request, Response } from 'express';
-import { ConsoleAudit, SIGN_IN_ACTION } from '../application/console-audit.service';
-import { ConsoleSessions, SESSION_TTL_MS } from '../application/console-sessions.service';
-import { FailedSignIns } from '../application/failed-sign-ins.service';
+import { ConsoleAuditService, SIGN_IN_ACTION } from '../application/console-audit.service';
+import { ConsoleSessionsService, SESSION_TTL_MS } from '../application/console-sessions.service';
+import { FailedSignInsService } from '../application/failed-sign-ins.service';
 import { newSessionId, sessionReference } from '../application/session-id';
-import { SignInLink } from '../application/sign-in-link.service';
+import { SignInLinkService } from '../application/sign-in-link.service';
 import { loginPage } from './console-pages';
 import { sendHtml } from './send-html';
 import { assertSameOrigin } from './same-origin';
@@ -25,10 +25,10 @@ const LINK_REFUSED =
 @Controller('console')
 export class ConsoleAuthController {
   constructor(
-    private readonly sessions: ConsoleSessions,
-    private readonly audit: ConsoleAudit,
-    private readonly failures: FailedSignIns,
-    private readonly link: SignInLink,
+    private readonly sessions: ConsoleSessionsService,
+    private readonly audit: ConsoleAuditService,
+    private readonly failures: FailedSignInsService,
+    private readonly link: SignInLinkService,
   ) {}
 
   @Get('login')

@@ -1,8 +1,8 @@
 import { Controller, Get, HttpCode, HttpStatus, Param, ParseUUIDPipe, Post, Query, Req } from '@nestjs/common';
 import type { Request } from 'express';
-import { Deliveries, DeliveryBacklog, DeliveryItemStatus } from '../../../core/delivery';
+import { DeliveriesService, DeliveryBacklog, DeliveryItemStatus } from '../../../core/delivery';
 import { AppException, ErrorCode } from '../../../core/errors';
-import { ConsoleAudit } from '../application/console-audit.service';
+import { ConsoleAuditService } from '../application/console-audit.service';
 import { ConsoleSignedIn } from './console-session.guard';
 
 const STATUSES: readonly DeliveryItemStatus[] = ['pending', 'done', 'dead'];
@@ -13,9 +13,9 @@ const SHOWN = 100;
 @ConsoleSignedIn()
 export class ConsoleDeliveriesController {
   constructor(
-    private readonly deliveries: Deliveries,
+    private readonly deliveries: DeliveriesService,
     private readonly backlog: DeliveryBacklog,
-    private readonly audit: ConsoleAudit,
+    private readonly audit: ConsoleAuditService,
   ) {}
 
   @Get('deliveries')

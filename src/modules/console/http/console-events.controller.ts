@@ -3,7 +3,7 @@ import type { Request } from 'express';
 import { AppException, ErrorCode } from '../../../core/errors';
 import { DeadLettersService, EventHistoryQuery } from '../../../core/events';
 import { NotificationActivityQuery } from '../../ipn';
-import { ConsoleAudit } from '../application/console-audit.service';
+import { ConsoleAuditService } from '../application/console-audit.service';
 import { PendingEventsSampler } from '../application/pending-events.sampler';
 import { ConsoleSignedIn } from './console-session.guard';
 
@@ -18,7 +18,7 @@ export class ConsoleEventsController {
     private readonly history: EventHistoryQuery,
     private readonly activity: NotificationActivityQuery,
     private readonly pending: PendingEventsSampler,
-    private readonly audit: ConsoleAudit,
+    private readonly audit: ConsoleAuditService,
   ) {}
 
   @Get('dead-letters')

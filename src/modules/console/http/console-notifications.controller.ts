@@ -1,8 +1,8 @@
 import { Body, Controller, Get, HttpCode, HttpStatus, Param, ParseUUIDPipe, Post, Query, Req } from '@nestjs/common';
 import type { Request } from 'express';
 import { AppException, ErrorCode } from '../../../core/errors';
-import { NotificationActivityQuery, ReplayNotificationUseCase, ReplayNotificationsInRange } from '../../ipn';
-import { ConsoleAudit } from '../application/console-audit.service';
+import { NotificationActivityQuery, ReplayNotificationUseCase, ReplayNotificationsInRangeUseCase } from '../../ipn';
+import { ConsoleAuditService } from '../application/console-audit.service';
 import { ConsoleSignedIn } from './console-session.guard';
 import { filterValue, outcomeFilter, timeRange } from './request-values';
 
@@ -15,8 +15,8 @@ export class ConsoleNotificationsController {
   constructor(
     private readonly activity: NotificationActivityQuery,
     private readonly replayOne: ReplayNotificationUseCase,
-    private readonly replayRange: ReplayNotificationsInRange,
-    private readonly audit: ConsoleAudit,
+    private readonly replayRange: ReplayNotificationsInRangeUseCase,
+    private readonly audit: ConsoleAuditService,
   ) {}
 
   @Get('notifications')

@@ -1,7 +1,7 @@
 import { Controller, Get, HttpStatus, Param, Req } from '@nestjs/common';
 import type { Request } from 'express';
 import { AppException, ErrorCode } from '../../../core/errors';
-import { ConsoleAudit } from '../application/console-audit.service';
+import { ConsoleAuditService } from '../application/console-audit.service';
 import { OrderJourney, OrderJourneyService } from '../application/order-journey.service';
 import { ConsoleSignedIn } from './console-session.guard';
 
@@ -10,7 +10,7 @@ import { ConsoleSignedIn } from './console-session.guard';
 export class ConsoleOrdersController {
   constructor(
     private readonly journeys: OrderJourneyService,
-    private readonly audit: ConsoleAudit,
+    private readonly audit: ConsoleAuditService,
   ) {}
 
   /** The order's customer and messages are personal data: audited as `order.read`, like GET /api/orders/:refNo. */

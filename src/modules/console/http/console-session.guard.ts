@@ -1,7 +1,7 @@
 import { CanActivate, ExecutionContext, HttpStatus, Injectable, UseGuards, applyDecorators } from '@nestjs/common';
 import type { Request } from 'express';
 import { AppException, ErrorCode } from '../../../core/errors';
-import { ConsoleSessions } from '../application/console-sessions.service';
+import { ConsoleSessionsService } from '../application/console-sessions.service';
 import { assertSameOrigin } from './same-origin';
 import { sessionIdOf } from './session-cookie';
 
@@ -10,7 +10,7 @@ const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 /** The console's JSON API: a live session, and changes only from the console's own scripts. */
 @Injectable()
 export class ConsoleSessionGuard implements CanActivate {
-  constructor(private readonly sessions: ConsoleSessions) {}
+  constructor(private readonly sessions: ConsoleSessionsService) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
     const request = context.switchToHttp().getRequest<Request>();

@@ -3,7 +3,7 @@ import type { Request, Response } from 'express';
 import { existsSync, readdirSync } from 'node:fs';
 import { extname, join } from 'node:path';
 import { AppException, ErrorCode } from '../../../core/errors';
-import { ConsoleSessions } from '../application/console-sessions.service';
+import { ConsoleSessionsService } from '../application/console-sessions.service';
 import { CONSOLE_PAGES, shellPage } from './console-pages';
 import { sendHtml } from './send-html';
 import { sessionIdOf } from './session-cookie';
@@ -26,7 +26,7 @@ export class ConsoleShellController {
   /** Only the files that were there at start can be asked for: no path from a URL reaches the disk. */
   private readonly assets = new Set(ASSETS_DIR ? readdirSync(ASSETS_DIR).filter((name) => extname(name) in CONTENT_TYPES) : []);
 
-  constructor(private readonly sessions: ConsoleSessions) {
+  constructor(private readonly sessions: ConsoleSessionsService) {
     // The console is no reason to refuse notifications: the service starts, and says what is missing.
     if (!ASSETS_DIR) new Logger('Console').warn(`No console assets beside ${__dirname}: /console has no pages (build with npm run build)`);
   }

@@ -3,7 +3,7 @@ import type { Request } from 'express';
 import { AppException, ErrorCode } from '../../../core/errors';
 import { emailTarget } from '../../admin';
 import { SubscriptionView, SubscriptionsQuery } from '../../subscriptions';
-import { ConsoleAudit } from '../application/console-audit.service';
+import { ConsoleAuditService } from '../application/console-audit.service';
 import { ConsoleSignedIn } from './console-session.guard';
 import { filterValue } from './request-values';
 
@@ -13,7 +13,7 @@ import { filterValue } from './request-values';
 export class ConsoleSubscriptionsController {
   constructor(
     private readonly subscriptions: SubscriptionsQuery,
-    private readonly audit: ConsoleAudit,
+    private readonly audit: ConsoleAuditService,
   ) {}
 
   /** Audited as `subscription.read`, like GET /api/subscriptions: the email masked and hashed. */

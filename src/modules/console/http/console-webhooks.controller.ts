@@ -1,8 +1,8 @@
 import { Body, Controller, Get, HttpCode, HttpStatus, Param, ParseUUIDPipe, Post, Req } from '@nestjs/common';
 import type { Request } from 'express';
 import { AppException, ErrorCode } from '../../../core/errors';
-import { WebhookEndpoints } from '../../webhooks';
-import { ConsoleAudit } from '../application/console-audit.service';
+import { WebhookEndpointsService } from '../../webhooks';
+import { ConsoleAuditService } from '../application/console-audit.service';
 import { ConsoleSignedIn } from './console-session.guard';
 
 /** Attempts shown on an endpoint's page. */
@@ -13,8 +13,8 @@ const ATTEMPTS_SHOWN = 100;
 @ConsoleSignedIn()
 export class ConsoleWebhooksController {
   constructor(
-    private readonly endpoints: WebhookEndpoints,
-    private readonly audit: ConsoleAudit,
+    private readonly endpoints: WebhookEndpointsService,
+    private readonly audit: ConsoleAuditService,
   ) {}
 
   @Get('webhooks')

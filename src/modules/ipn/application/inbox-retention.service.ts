@@ -9,7 +9,7 @@ import { NotificationRepository } from '../persistence/notification.repository';
  * of 500, every 10 minutes; orders, accounts and entitlements stay.
  */
 @Injectable()
-export class InboxRetention implements OnApplicationBootstrap, OnApplicationShutdown {
+export class InboxRetentionService implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly purge: BatchedPurge | undefined;
 
   constructor(notifications: NotificationRepository, @Inject(APP_CONFIG) config: AppConfig) {

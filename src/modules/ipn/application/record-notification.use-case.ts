@@ -5,7 +5,7 @@ import { OutboxRelay } from '../../../core/events';
 import type { NotificationStatus } from '../persistence/ipn-notification.entity';
 import { InboxArrival, InboxRow, NotificationRepository } from '../persistence/notification.repository';
 import { missingReceiptFields, notificationIdentity } from '../protocol';
-import { StoredNotifications } from './stored-notifications.service';
+import { StoredNotificationsService } from './stored-notifications.service';
 import type { VerifiedNotification } from './verified-notification';
 
 export interface RecordedNotification {
@@ -37,7 +37,7 @@ export class RecordNotificationUseCase implements BeforeApplicationShutdown {
 
   constructor(
     private readonly notifications: NotificationRepository,
-    private readonly stored: StoredNotifications,
+    private readonly stored: StoredNotificationsService,
     private readonly relay: OutboxRelay,
     @Inject(APP_CONFIG) config: AppConfig,
   ) {

@@ -7,7 +7,7 @@ const DAY_MS = 86_400_000;
 
 /** Deletes recorded refusals older than REJECTION_RETENTION_DAYS, in batches of 500, every 10 minutes. */
 @Injectable()
-export class RejectionRetention implements OnApplicationBootstrap, OnApplicationShutdown {
+export class RejectionRetentionService implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly purge: BatchedPurge;
 
   constructor(rejections: RejectionRepository, @Inject(APP_CONFIG) config: AppConfig) {

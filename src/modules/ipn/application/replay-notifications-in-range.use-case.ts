@@ -13,7 +13,7 @@ export const MAX_REPLAY_RANGE_MS = 31 * 86_400_000;
  * one: after an outage of a consumer, or a fix deployed, the whole window is processed again.
  */
 @Injectable()
-export class ReplayNotificationsInRange {
+export class ReplayNotificationsInRangeUseCase {
   constructor(
     private readonly activity: NotificationActivityRepository,
     private readonly notifications: NotificationRepository,

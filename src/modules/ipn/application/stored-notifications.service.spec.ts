@@ -7,7 +7,7 @@ import {
   HAND_OVER_ENTRIES,
   HAND_OVER_MS,
   StoredNotification,
-  StoredNotifications,
+  StoredNotificationsService,
   retainedBytes,
 } from './stored-notifications.service';
 
@@ -39,7 +39,7 @@ function setUp(relay = true) {
   const inbox = {
     read: jest.fn(async (_: EntityManager, ids: readonly string[]) => new Map(ids.map((id) => [id, { id } as StoredNotification]))),
   };
-  const service = new StoredNotifications(inbox as unknown as NotificationRepository, { events: { relay } } as AppConfig);
+  const service = new StoredNotificationsService(inbox as unknown as NotificationRepository, { events: { relay } } as AppConfig);
   /** Whether `notification` is handed over from memory (its very form) rather than read from the inbox. */
   const handedOver = async (notification: StoredNotification) =>
     (await service.read(manager, [notification.id])).get(notification.id) === notification;

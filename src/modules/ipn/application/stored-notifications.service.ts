@@ -35,7 +35,7 @@ interface Held {
  * (not one per entry) empties what nobody read.
  */
 @Injectable()
-export class StoredNotifications implements OnApplicationShutdown {
+export class StoredNotificationsService implements OnApplicationShutdown {
   private readonly held = new Map<string, Held>();
   private heldBytes = 0;
   private sweep: NodeJS.Timeout | undefined;

@@ -2,7 +2,7 @@ import { Inject, Injectable, OnModuleInit } from '@nestjs/common';
 import type { NextFunction, Request, Response } from 'express';
 import { Counter, Histogram } from 'prom-client';
 import { APP_CONFIG, AppConfig } from '../../../config/app.config';
-import { Alerts, MetricsRegistry, RequestLog, SharedFigures } from '../../../core/observability';
+import { AlertsService, MetricsRegistry, RequestLog, SharedFigures } from '../../../core/observability';
 import { MinuteBudget } from '../application/minute-budget';
 import { NotificationKind, printable } from '../protocol';
 import { notificationPostOf } from './notification-route';
@@ -42,7 +42,7 @@ export class NotificationObserver implements OnModuleInit {
 
   constructor(
     registry: MetricsRegistry,
-    private readonly alerts: Alerts,
+    private readonly alerts: AlertsService,
     private readonly figures: SharedFigures,
     private readonly log: RequestLog,
     @Inject(APP_CONFIG) private readonly config: AppConfig,

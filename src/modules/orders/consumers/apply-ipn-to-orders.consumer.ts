@@ -1,5 +1,5 @@
 import { Consumer, ConsumerContext, EventConsumer, UnprocessableEventError } from '../../../core/events';
-import { IpnReceivedEvent, StoredNotifications } from '../../ipn';
+import { IpnReceivedEvent, StoredNotificationsService } from '../../ipn';
 import { applyState, eventsFor, stateOf } from '../application/order-changes';
 import { IpnOrderFacts, OrderFactsProblem, readOrderFacts, stepOf } from '../domain/ipn-order-facts';
 import { mergeStep, stepKey } from '../domain/order-status';
@@ -22,7 +22,7 @@ interface Step {
 @Consumer('orders.apply-ipn', IpnReceivedEvent)
 export class ApplyIpnToOrders implements EventConsumer<IpnReceivedEvent> {
   constructor(
-    private readonly notifications: StoredNotifications,
+    private readonly notifications: StoredNotificationsService,
     private readonly orders: OrderRepository,
   ) {}
 

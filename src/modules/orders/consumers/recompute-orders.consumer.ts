@@ -1,5 +1,5 @@
 import { Consumer, ConsumerContext, EventConsumer } from '../../../core/events';
-import { StoredNotifications } from '../../ipn';
+import { StoredNotificationsService } from '../../ipn';
 import { applyState, eventsFor, stateOf } from '../application/order-changes';
 import { OrderRecomputeRequestedEvent } from '../contracts/order.events';
 import { OrderFactsProblem, readOrderFacts, stepOf } from '../domain/ipn-order-facts';
@@ -19,7 +19,7 @@ import { OrderRepository, OrderRow } from '../persistence/order.repository';
 @Consumer('orders.recompute', OrderRecomputeRequestedEvent)
 export class RecomputeOrders implements EventConsumer<OrderRecomputeRequestedEvent> {
   constructor(
-    private readonly notifications: StoredNotifications,
+    private readonly notifications: StoredNotificationsService,
     private readonly orders: OrderRepository,
   ) {}
 

@@ -20,7 +20,7 @@ const MAX_PAGES = 20;
  * derived from them, so a second scan, or another instance, queues nothing more.
  */
 @Injectable()
-export class GraceExpiry implements OnApplicationBootstrap, OnApplicationShutdown {
+export class GraceExpiryService implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger('GraceExpiry');
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<number> | undefined;

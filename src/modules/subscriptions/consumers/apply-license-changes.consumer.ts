@@ -1,5 +1,5 @@
 import { Consumer, ConsumerContext, EventConsumer, UnprocessableEventError, createEvent } from '../../../core/events';
-import { LcnReceivedEvent, StoredNotifications } from '../../ipn';
+import { LcnReceivedEvent, StoredNotificationsService } from '../../ipn';
 import { LicenseChangedEvent } from '../contracts/subscription.events';
 import { LicenseChangeFacts, LicenseChangeProblem, readLicenseChange } from '../domain/license-change';
 import { snapshotOf } from '../domain/subscription-snapshot';
@@ -18,7 +18,7 @@ import { TRANSITION_EVENTS } from './transition-events';
 @Consumer({ name: 'subscriptions.apply-license-changes', after: ['accounts.link-account-on-order-paid'] }, LcnReceivedEvent)
 export class ApplyLicenseChanges implements EventConsumer<LcnReceivedEvent> {
   constructor(
-    private readonly notifications: StoredNotifications,
+    private readonly notifications: StoredNotificationsService,
     private readonly subscriptions: SubscriptionRepository,
   ) {}
 

@@ -1,6 +1,6 @@
 import { HttpStatus, Inject, Injectable } from '@nestjs/common';
 import { APP_CONFIG, AppConfig } from '../../../config/app.config';
-import { Deliveries } from '../../../core/delivery';
+import { DeliveriesService } from '../../../core/delivery';
 import { AppException, ErrorCode } from '../../../core/errors';
 import { EventFilter } from '../../../core/events';
 import { checkDestination } from '../domain/destination';
@@ -39,11 +39,11 @@ export interface WebhookDraft {
  * Every change is read by every instance within a second (WebhookTargets); here it is at once.
  */
 @Injectable()
-export class WebhookEndpoints {
+export class WebhookEndpointsService {
   constructor(
     private readonly endpoints: WebhookEndpointRepository,
     private readonly attemptsRepository: WebhookAttemptRepository,
-    private readonly deliveries: Deliveries,
+    private readonly deliveries: DeliveriesService,
     private readonly targets: WebhookTargets,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}

@@ -1,8 +1,8 @@
 import { Inject, Logger, OnModuleInit } from '@nestjs/common';
 import { APP_CONFIG, AppConfig } from '../../../config/app.config';
-import { Deliveries, DeliveryFailure, ProvidesDeliveryTargets, SendingTarget, scheduledRetry } from '../../../core/delivery';
+import { DeliveriesService, DeliveryFailure, ProvidesDeliveryTargets, SendingTarget, scheduledRetry } from '../../../core/delivery';
 import { EventFilter } from '../../../core/events';
-import { Alerts } from '../../../core/observability';
+import { AlertsService } from '../../../core/observability';
 import { WebhookEndpoint, targetName } from '../domain/webhook-endpoint';
 import { WebhookEndpointRepository } from '../persistence/webhook-endpoint.repository';
 import { WebhookDelivery } from './webhook-delivery';
@@ -34,8 +34,8 @@ export class WebhookTargets implements OnModuleInit {
   constructor(
     private readonly repository: WebhookEndpointRepository,
     private readonly delivery: WebhookDelivery,
-    private readonly deliveries: Deliveries,
-    private readonly alerts: Alerts,
+    private readonly deliveries: DeliveriesService,
+    private readonly alerts: AlertsService,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 

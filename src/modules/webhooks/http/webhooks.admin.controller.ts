@@ -12,7 +12,7 @@ import {
 import type { Request } from 'express';
 import { AppException, ErrorCode } from '../../../core/errors';
 import { AdminOnly, Audited } from '../../admin';
-import { WebhookEndpoints } from '../application/webhook-endpoints.service';
+import { WebhookEndpointsService } from '../application/webhook-endpoints.service';
 import {
   CreateWebhookDto,
   CreatedWebhookDto,
@@ -34,7 +34,7 @@ const byId = (request: Request) => String(request.params.id);
 @AdminOnly()
 @ApiBadRequestResponse({ description: 'WEBHOOK_INVALID_BODY, WEBHOOK_URL_REFUSED (SSRF rules), WEBHOOK_UNKNOWN_EVENTS' })
 export class WebhooksAdminController {
-  constructor(private readonly endpoints: WebhookEndpoints) {}
+  constructor(private readonly endpoints: WebhookEndpointsService) {}
 
   @Post()
   @ApiOperation({ summary: 'Registers an endpoint; its signing secret is in this answer only (and on rotation)' })
